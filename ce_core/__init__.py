@@ -1,0 +1,29 @@
+"""ce_core: the math of Cross-Entropy Playground, in numpy only.
+
+Softmax and cross-entropy with their gradients, a small network f(x) = softmax(W z(x; V) + b), optimizers, toy
+datasets, a training loop, gradient checks and the decision grid. Every number the app shows comes from here.
+See the README's glossary for the notation (x, z, W, b, u, p, y, T, lr, l2).
+"""
+
+from ._malloc import keep_heap_slack
+from .datasets import DATASETS, make_dataset, train_test_split
+from .features import FEATURE_MAPS, feature_names
+from .gradcheck import GradCheck, check_grads, compare_grads, max_relative_error, numerical_grad
+from .grid import DecisionGrid, decision_grid
+from .history import History
+from .losses import ChainRuleTerms, chain_rule_terms, cross_entropy, cross_entropy_grad, cross_entropy_with_grad
+from .model import ACTIVATIONS, ForwardPass, Model
+from .optim import SCHEDULES, SGD, Adam
+from .softmax import log_softmax, softmax, softmax_jacobian
+from .trainer import LastBatch, Snapshot, Trainer, divergence_loss_limit
+
+__all__ = [
+    "ACTIVATIONS", "DATASETS", "FEATURE_MAPS", "SCHEDULES",
+    "Adam", "ChainRuleTerms", "DecisionGrid", "ForwardPass", "GradCheck", "History", "LastBatch", "Model", "SGD",
+    "Snapshot", "Trainer",
+    "chain_rule_terms", "check_grads", "compare_grads", "cross_entropy", "cross_entropy_grad",
+    "cross_entropy_with_grad", "decision_grid", "divergence_loss_limit", "feature_names", "log_softmax",
+    "make_dataset", "max_relative_error", "numerical_grad", "softmax", "softmax_jacobian", "train_test_split",
+]  # fmt: skip
+
+keep_heap_slack()

@@ -1,0 +1,244 @@
+"""Cross-entropy on logits, its gradient, and derivation 1's chain rule for one sample.
+
+Conventions (shared by the whole package):
+    u : logits, shape (n, K)            T : temperature > 0
+    p = softmax(u / T), shape (n, K)    y : targets, shape (n, K), rows sum to 1
+    loss_i = -sum_k y_ik log p_ik = logsumexp(u_i / T) - sum_k y_ik u_ik / T
+    dloss_i/du_i = (p_i - y_i) / T
+
+Targets are given either as integer labels of shape (n,) (one-hot rows, optionally label-smoothed:
+``y = (1 - eps) onehot + eps / K``) or as target distributions of shape (n, K) ("soft targets").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _checks
+from .softmax import _check_logits, _shifted
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Targets
+# --------------------------------------------------------------------------------------------------------------
+def target_matrix(labels: np.ndarray, n_classes: int, label_smoothing: float = 0.0, dtype=np.float64) -> np.ndarray:
+    """Return the target rows ``y = (1 - eps) onehot(labels) + eps / K``, shape (n, K). Unchecked."""
+    fill = label_smoothing / n_classes
+    targets = np.full((labels.shape[0], n_classes), fill, dtype=dtype)
+    targets[np.arange(labels.shape[0]), labels] += 1.0 - label_smoothing
+    return targets
+
+
+def _check_targets(targets, n_samples: int, n_classes: int):
+    """Return validated targets: int labels (n,) or a float distribution matrix (n, K)."""
+    arr = np.asarray(targets)
+    if arr.ndim == 2:
+        dist = _checks.float_array(arr, "targets", ndims=(2,))
+        if dist.shape != (n_samples, n_classes):
+            raise ValueError(f"targets must have shape ({n_samples},) or ({n_samples}, {n_classes}), got {arr.shape}")
+        if (dist < 0).any():
+            raise ValueError("targets: target distributions must be non-negative")
+        sums = dist.sum(axis=1)
+        if not np.allclose(sums, 1.0, atol=1e-6):
+            raise ValueError(f"targets: every target row must sum to 1, got sums from {sums.min()} to {sums.max()}")
+        return dist
+    return _checks.labels(arr, "targets", n_samples, n_classes)
+
+
+def _check_loss_args(logits, targets, temperature, label_smoothing, reduction):
+    """Validate the arguments shared by cross_entropy and cross_entropy_grad; promote one sample to a batch."""
+    arr, temperature = _check_logits(logits, temperature)
+    single = arr.ndim == 1
+    if single:
+        arr = arr[None, :]
+        targets = np.asarray(targets)[None, ...]
+    n_samples, n_classes = arr.shape
+    if n_classes < 2:
+        raise ValueError(f"logits must have at least 2 classes, got shape {arr.shape}")
+    targets = _check_targets(targets, n_samples, n_classes)
+    label_smoothing = _checks.real_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+    reduction = _checks.choice(reduction, "reduction", REDUCTIONS)
+    return arr, targets, temperature, label_smoothing, reduction, single
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Unchecked core used by the model and the trainer (hot path)
+# --------------------------------------------------------------------------------------------------------------
+def _loss_and_dlogits(logits, targets, temperature=1.0, label_smoothing=0.0):
+    """Per-sample losses (n,) and the matrix ``P - Y`` (n, K) for logits (n, K). Unchecked.
+
+    Note the second result is ``P - Y``, not yet divided by T or n: callers scale it once, where they know how.
+    Returns (losses, probs_minus_targets, probs).
+    """
+    n_samples, n_classes = logits.shape
+    shifted = _shifted(logits, temperature)
+    probs = np.exp(shifted)
+    sum_exp = probs.sum(axis=1)
+    log_sum_exp = np.log(sum_exp)
+    probs /= sum_exp[:, None]
+    diff = probs.copy()
+    if targets.ndim == 1:
+        rows = np.arange(n_samples)
+        # loss_i = lse_i - sum_k y_ik s_ik with y = (1 - eps) onehot + eps / K; no log(p) is ever formed.
+        losses = log_sum_exp - (1.0 - label_smoothing) * shifted[rows, targets]
+        diff[rows, targets] -= 1.0 - label_smoothing
+        if label_smoothing:
+            with np.errstate(invalid="ignore"):
+                losses -= (label_smoothing / n_classes) * shifted.sum(axis=1)
+            diff -= label_smoothing / n_classes
+    else:
+        # Soft targets: y_ik = 0 must contribute 0 even where s_ik = -inf, so mask instead of 0 * -inf = NaN.
+        with np.errstate(invalid="ignore"):
+            weighted = np.where(targets > 0, targets * shifted, 0.0)
+        losses = log_sum_exp - weighted.sum(axis=1)
+        diff -= targets
+    # A -inf logit on a class with positive target is a certain mistake: the loss is +inf, not NaN.
+    losses = np.where(np.isnan(losses), np.inf, losses)
+    return losses, diff, probs
+
+
+def _reduce(values: np.ndarray, reduction: str):
+    if reduction == "mean":
+        return values.mean(axis=0)
+    if reduction == "sum":
+        return values.sum(axis=0)
+    return values
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------------------------
+def cross_entropy(logits, targets, *, temperature=1.0, label_smoothing=0.0, reduction="mean"):
+    """Cross-entropy between softmax(logits / T) and the targets.
+
+    ``loss_i = -sum_k y_ik log p_ik = logsumexp(u_i / T) - sum_k y_ik u_ik / T``
+
+    Parameters
+    ----------
+    logits : array of shape (n, K) (or (K,) for one sample). Finite, or -inf (probability 0).
+    targets : int labels of shape (n,) or target distributions of shape (n, K) whose rows sum to 1.
+    temperature : T > 0; the logits are divided by T before the softmax.
+    label_smoothing : eps in [0, 1]; with int labels the target becomes ``(1 - eps) onehot + eps / K``.
+        Ignored for target distributions, which are used as given.
+    reduction : "mean" (a float), "sum" (a float) or "none" (per-sample losses, shape (n,)).
+
+    Uniform logits give log K; a confident correct prediction gives ~0; a -inf logit on a class with positive
+    target gives +inf (never NaN).
+    """
+    arr, targets, temperature, label_smoothing, reduction, single = _check_loss_args(
+        logits, targets, temperature, label_smoothing, reduction
+    )
+    if targets.ndim == 1:
+        losses, _, _ = _loss_and_dlogits(arr, targets, temperature, label_smoothing)
+    else:
+        losses, _, _ = _loss_and_dlogits(arr, targets.astype(arr.dtype, copy=False), temperature)
+    if single and reduction == "none":
+        return losses[0]
+    result = _reduce(losses, reduction)
+    return float(result) if reduction != "none" else result
+
+
+def cross_entropy_grad(logits, targets, *, temperature=1.0, label_smoothing=0.0, reduction="mean"):
+    """Gradient of :func:`cross_entropy` with respect to the logits.
+
+    ``dL/du = (softmax(u / T) - y) / T``, divided by n for ``reduction="mean"``.
+    With ``reduction="none"`` row i is the gradient of loss_i alone (the same array as for "sum").
+
+    Returns an array with the shape of ``logits``: (n, K), or (K,) for one sample.
+    """
+    arr, targets, temperature, label_smoothing, reduction, single = _check_loss_args(
+        logits, targets, temperature, label_smoothing, reduction
+    )
+    if targets.ndim == 1:
+        _, diff, _ = _loss_and_dlogits(arr, targets, temperature, label_smoothing)
+    else:
+        _, diff, _ = _loss_and_dlogits(arr, targets.astype(arr.dtype, copy=False), temperature)
+    scale = 1.0 / temperature
+    if reduction == "mean":
+        scale /= arr.shape[0]
+    diff *= scale
+    return diff[0] if single else diff
+
+
+def cross_entropy_with_grad(logits, targets, *, temperature=1.0, label_smoothing=0.0, reduction="mean"):
+    """Return ``(cross_entropy(...), cross_entropy_grad(...))`` from one softmax evaluation."""
+    arr, targets, temperature, label_smoothing, reduction, single = _check_loss_args(
+        logits, targets, temperature, label_smoothing, reduction
+    )
+    if targets.ndim == 2:
+        targets = targets.astype(arr.dtype, copy=False)
+        label_smoothing = 0.0
+    losses, diff, _ = _loss_and_dlogits(arr, targets, temperature, label_smoothing)
+    diff *= (1.0 / temperature) / (arr.shape[0] if reduction == "mean" else 1.0)
+    if single:
+        loss = losses[0] if reduction == "none" else float(losses[0])
+        return loss, diff[0]
+    loss = _reduce(losses, reduction)
+    return (float(loss) if reduction != "none" else loss), diff
+
+
+@dataclass(frozen=True)
+class ChainRuleTerms:
+    """Derivation 1 for one sample, term by term (K classes, D features in z).
+
+    dL/dw_k = dL/dp_y * dp_y/du_k * du_k/dw_k = (-1/p_y) * p_y (1[k=y] - p_k) / T * z = (p_k - 1[k=y]) z / T
+
+    Fields can also be read as items: ``terms["dL_dp_y"]``.
+    """
+
+    probs: np.ndarray  # (K,) p = softmax(u / T)
+    loss: float  # -log p_y
+    dL_dp_y: float  # -1 / p_y (p_y floored at the smallest normal float so the value stays finite)
+    dp_y_du: np.ndarray  # (K,) p_y (1[k=y] - p_k) / T
+    du_dw: np.ndarray  # (D,) z: the input of the last layer, the same for every class row
+    dL_du: np.ndarray  # (K,) (p_k - 1[k=y]) / T: dL/dp_y * dp_y/du_k, computed without dividing by p_y
+    product: np.ndarray  # (K, D) dL/dw_k rows: dL/du_k * z
+
+    def __getitem__(self, name: str):
+        return getattr(self, name)
+
+    @property
+    def grad_W(self) -> np.ndarray:
+        """The product under its other name: dL/dW, shape (K, D), row k is dL/dw_k."""
+        return self.product
+
+
+def chain_rule_terms(logits, label, z, *, temperature=1.0) -> ChainRuleTerms:
+    """The three factors of derivation 1 for one sample and their product.
+
+    Parameters
+    ----------
+    logits : array of shape (K,): u = W z + b for this sample.
+    label : int in [0, K): the true class y.
+    z : array of shape (D,): the input of the last layer (features or last hidden activations).
+    temperature : T > 0 (1 in derivation 1).
+
+    The product is formed as ``(p - onehot) z / T``, which is what ``-1/p_y * p_y (1[k=y] - p_k) / T * z``
+    simplifies to; it stays exact even when p_y underflows, where the literal product would be 0 * inf.
+    """
+    arr, temperature = _check_logits(logits, temperature)
+    if arr.ndim != 1:
+        raise ValueError(f"logits must have shape (K,) for one sample, got shape {arr.shape}")
+    n_classes = arr.shape[0]
+    if n_classes < 2:
+        raise ValueError(f"logits must have at least 2 classes, got shape {arr.shape}")
+    label = _checks.integer(label, "label", low=0, high=n_classes - 1)
+    z_arr = _checks.float_array(z, "z", ndims=(1,))
+    losses, diff, probs = _loss_and_dlogits(arr[None, :], np.array([label]), temperature)
+    probs, dL_du = probs[0], diff[0] / temperature
+    p_y = probs[label]
+    onehot = np.zeros(n_classes, dtype=probs.dtype)
+    onehot[label] = 1.0
+    return ChainRuleTerms(
+        probs=probs,
+        loss=float(losses[0]),
+        dL_dp_y=-1.0 / max(float(p_y), np.finfo(np.float64).tiny),
+        dp_y_du=p_y * (onehot - probs) / temperature,
+        du_dw=z_arr.copy(),
+        dL_du=dL_du,
+        product=np.outer(dL_du, z_arr),  # (K,) x (D,) -> (K, D)
+    )

@@ -1,0 +1,315 @@
+"""The training loop: mini-batch SGD (or Adam) on a Model, with a bounded history and divergence detection.
+
+One step: draw the next mini-batch of m samples (without replacement within an epoch), compute the batch loss
+J_B = 1/m sum_{i in B} CE_i + l2/2 ||weights||^2 and its gradient, and apply the optimizer's update.
+Batch size 1 is derivation 1's per-sample SGD; batch size = n_train is derivation 2's full-batch descent.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _checks
+from .history import History
+from .losses import _loss_and_dlogits, target_matrix
+from .model import Model
+from .optim import SGD, Adam
+
+MAX_ABS_PARAM = 1e6  # weights beyond this mean the run has blown up even if everything is still finite
+
+
+def divergence_loss_limit(n_classes: int) -> float:
+    """Mean training loss above which a run counts as diverged: 10 log K + 10 nats.
+
+    An untrained model sits at log K; a mean loss of 10 log K + 10 means the typical sample gets a probability
+    below e^-10 / K^10 on its true class, which only happens when the steps overshoot (lr or 1/T too large).
+    """
+    return 10.0 * math.log(n_classes) + 10.0
+
+
+@dataclass(frozen=True)
+class LastBatch:
+    """What the most recent step did, for the app's batch view (m samples in the batch, K classes, D features)."""
+
+    step: int  # number of the step (1-based)
+    indices: np.ndarray  # (m,) rows of the training set that formed the batch
+    z: np.ndarray  # (m, D) inputs of the last layer for those samples
+    probs: np.ndarray  # (m, K) p = softmax(u / T) before the update
+    targets: np.ndarray  # (m, K) y rows (one-hot or smoothed)
+    losses: np.ndarray  # (m,) per-sample CE before the update
+    loss: float  # batch objective J_B (mean CE + l2 penalty)
+    grads: dict  # dJ_B/dtheta, shapes of params
+    update: dict  # new_params - old_params
+    lr: float  # learning rate used
+    temperature: float  # T used
+
+    @property
+    def probs_minus_targets(self) -> np.ndarray:
+        """P - Y, shape (m, K): row i is sample i's dL_i/du_i times T."""
+        return self.probs - self.targets
+
+    def per_sample_grad_W(self) -> np.ndarray:
+        """Each sample's contribution (p_i - y_i) z_i^T / T to dL/dW, shape (m, K, D); their mean is the
+        data part of grads["W"] (the l2 term l2 W is added once, to the mean)."""
+        return self.probs_minus_targets[:, :, None] * self.z[:, None, :] / self.temperature
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything needed to put a Trainer back where it was (arrays are shared: updates never write into them)."""
+
+    params: dict
+    opt_state: dict
+    step_count: int
+    epoch: int
+    order: np.ndarray
+    position: int
+    rng_state: dict
+    diverged: bool
+    divergence_reason: str
+    last_batch: LastBatch | None
+    history: History
+
+
+class Trainer:
+    """Owns parameters, optimizer state, batch order and history for one model on one dataset.
+
+    Parameters
+    ----------
+    model : Model.
+    X_train (n, 2), y_train (n,) : training data; X_test, y_test : optional held-out data.
+    optimizer : SGD or Adam (default SGD(lr=0.1)).
+    batch_size : m, 1 to n_train.
+    seed : seeds both the initial weights (when params is None) and the batch order.
+    l2, temperature, label_smoothing : loss settings, see Model.loss_and_grad.
+    params : start from these weights instead of model.init(seed).
+    history_capacity : rows kept in the history (it thins itself when full).
+    """
+
+    def __init__(self, model: Model, X_train, y_train, X_test=None, y_test=None, *, optimizer=None,
+                 batch_size=32, seed=0, l2=0.0, temperature=1.0, label_smoothing=0.0, params=None,
+                 history_capacity=1000):  # fmt: skip
+        if not isinstance(model, Model):
+            raise ValueError(f"model must be a ce_core.Model, got {type(model).__name__}")
+        self.model = model
+        self.X_train = model._check_X(X_train)
+        self.y_train = _checks.labels(y_train, "y_train", self.X_train.shape[0], model.n_classes)
+        if X_test is None or len(np.asarray(X_test)) == 0:
+            self.X_test, self.y_test = np.zeros((0, 2)), np.zeros(0, dtype=np.intp)
+        else:
+            self.X_test = model._check_X(X_test)
+            self.y_test = _checks.labels(y_test, "y_test", self.X_test.shape[0], model.n_classes)
+        # phi(x) never changes during training: compute it once for every point.
+        self.Z_train = model._features(self.X_train)
+        self.Z_test = model._features(self.X_test) if len(self.X_test) else np.zeros((0, model.n_features))
+        self.seed = _checks.integer(seed, "seed", low=0)
+        self.history_capacity = history_capacity
+        self.configure(
+            optimizer=optimizer if optimizer is not None else SGD(0.1),
+            batch_size=batch_size, l2=l2, temperature=temperature, label_smoothing=label_smoothing,
+        )  # fmt: skip
+        self.initial_params = model.check_params(params) if params is not None else model.init(self.seed)
+        self.reset()
+
+    # ---------------------------------------------------------------------------------------------------------
+    # Settings
+    # ---------------------------------------------------------------------------------------------------------
+    @property
+    def n_train(self) -> int:
+        return self.X_train.shape[0]
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return -(-self.n_train // self.batch_size)
+
+    def configure(self, *, optimizer=None, batch_size=None, l2=None, temperature=None, label_smoothing=None):
+        """Change training settings without losing the weights. A new optimizer type starts a fresh optimizer
+        state (its moments would mean nothing to the other type); the same type keeps its state when it fits."""
+        if optimizer is not None:
+            if not isinstance(optimizer, SGD | Adam):
+                raise ValueError(f"optimizer must be ce_core.SGD or ce_core.Adam, got {type(optimizer).__name__}")
+            previous = getattr(self, "optimizer", None)
+            self.optimizer = optimizer
+            if previous is not None and hasattr(self, "params"):
+                fresh = optimizer.init(self.params)
+                if type(previous) is not type(optimizer) or set(fresh) != set(self.opt_state):
+                    fresh["t"] = self.opt_state["t"]  # the schedule keeps counting
+                    self.opt_state = fresh
+        if batch_size is not None:
+            self.batch_size = _checks.integer(batch_size, "batch_size", low=1, high=self.n_train)
+        if l2 is not None:
+            self.l2 = _checks.real_number(l2, "l2", low=0.0)
+        if temperature is not None:
+            self.temperature = _checks.positive_float(temperature, "temperature")
+        if label_smoothing is not None:
+            self.label_smoothing = _checks.real_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+        self._metrics_cache = None
+
+    def reset(self) -> None:
+        """Back to the initial weights, step 0, a fresh batch order and an empty history."""
+        self.params = {k: v.copy() for k, v in self.initial_params.items()}
+        self.opt_state = self.optimizer.init(self.params)
+        self.step_count = 0
+        self.epoch = 0
+        self._rng = np.random.default_rng(self.seed)
+        self._order = self._rng.permutation(self.n_train)
+        self._position = 0
+        self.diverged = False
+        self.divergence_reason = ""
+        self.last_batch = None
+        self.history = History(self.model.n_classes, self.history_capacity)
+        self._metrics_cache = None
+        self._record(None)
+
+    # ---------------------------------------------------------------------------------------------------------
+    # Stepping
+    # ---------------------------------------------------------------------------------------------------------
+    def _next_indices(self, advance: bool) -> np.ndarray:
+        """Indices of the next mini-batch; reshuffles at the end of an epoch when ``advance``."""
+        stop = min(self._position + self.batch_size, self.n_train)
+        indices = self._order[self._position : stop]
+        if advance:
+            self._position = stop
+            if stop == self.n_train:
+                self.epoch += 1
+                self._order = self._rng.permutation(self.n_train)
+                self._position = 0
+        return indices
+
+    def _batch_loss_and_grad(self, indices):
+        return self.model._loss_and_grad(
+            self.params, self.Z_train[indices], self.y_train[indices],
+            self.l2, self.temperature, self.label_smoothing,
+        )  # fmt: skip
+
+    def _diverge(self, reason: str) -> None:
+        self.diverged = True
+        self.divergence_reason = reason
+
+    def step(self, n: int = 1) -> int:
+        """Run up to n optimizer steps; returns how many ran (fewer if the run diverges, 0 once it has)."""
+        n = _checks.integer(n, "n", low=0)
+        done = 0
+        while done < n and not self.diverged:
+            indices = self._next_indices(advance=False)
+            loss, grads, (forward, losses, diff) = self._batch_loss_and_grad(indices)
+            step_number = self.step_count + 1
+            if not math.isfinite(loss) or not all(np.isfinite(g).all() for g in grads.values()):
+                self._diverge(f"the loss or its gradient became infinite at step {step_number}; "
+                              "lower the learning rate or raise the temperature, then reset")  # fmt: skip
+                break
+            lr = self.optimizer.lr_at(self.opt_state["t"])
+            new_params, new_state = self.optimizer._update(self.params, grads, self.opt_state)
+            largest = max(float(np.abs(v).max()) for v in new_params.values())
+            if not math.isfinite(largest) or largest > MAX_ABS_PARAM:
+                self._diverge(f"the weights blew up (|weight| > {MAX_ABS_PARAM:.0e}) at step {step_number}; "
+                              "lower the learning rate, then reset")  # fmt: skip
+                break
+            self._next_indices(advance=True)
+            targets = target_matrix(self.y_train[indices], self.model.n_classes, self.label_smoothing)
+            self.last_batch = LastBatch(
+                step=step_number, indices=indices, z=forward.z, probs=forward.probs, targets=targets,
+                losses=losses, loss=loss, grads=grads,
+                update={k: new_params[k] - self.params[k] for k in new_params}, lr=lr,
+                temperature=self.temperature,
+            )  # fmt: skip
+            self.params, self.opt_state = new_params, new_state
+            self.step_count = step_number
+            self._metrics_cache = None
+            done += 1
+            if self.history.wants(step_number):
+                self._record(grads)
+        return done
+
+    def run_epoch(self) -> int:
+        """Step until the end of the current epoch; returns the number of steps run."""
+        remaining = -(-(self.n_train - self._position) // self.batch_size)
+        return self.step(remaining)
+
+    def preview_update(self) -> dict:
+        """The change the next step would make to every parameter, without making it (the optimizer is pure)."""
+        indices = self._next_indices(advance=False)
+        _, grads, _ = self._batch_loss_and_grad(indices)
+        new_params, _ = self.optimizer._update(self.params, grads, self.opt_state)
+        return {k: new_params[k] - self.params[k] for k in new_params}
+
+    # ---------------------------------------------------------------------------------------------------------
+    # Metrics
+    # ---------------------------------------------------------------------------------------------------------
+    def evaluate(self, which: str = "train") -> tuple[float, float]:
+        """(mean cross-entropy, accuracy) on the train or test set at the current weights; NaN for an empty set.
+
+        The loss here is the plain data loss at temperature T and with the label smoothing in use (no l2 term).
+        """
+        Z, y = (self.Z_train, self.y_train) if which == "train" else (self.Z_test, self.y_test)
+        if len(y) == 0:
+            return float("nan"), float("nan")
+        _, _, logits = self.model._hidden_and_logits(self.params, Z)
+        losses, _, probs = _loss_and_dlogits(logits, y, self.temperature, self.label_smoothing)
+        return float(losses.mean()), float((probs.argmax(axis=1) == y).mean())
+
+    def metrics(self) -> dict:
+        """Current step, epoch, lr, train/test loss and accuracy, and the last step's gradient norm (cached)."""
+        if self._metrics_cache is None or self._metrics_cache["step"] != self.step_count:
+            train_loss, train_acc = self.evaluate("train")
+            test_loss, test_acc = self.evaluate("test")
+            grads = self.last_batch.grads if self.last_batch else None
+            self._metrics_cache = {
+                "step": self.step_count,
+                "epoch": self.epoch + self._position / self.n_train,
+                "lr": self.optimizer.lr_at(self.opt_state["t"]),
+                "train_loss": train_loss, "train_acc": train_acc,
+                "test_loss": test_loss, "test_acc": test_acc,
+                "grad_norm": _global_norm(grads) if grads else float("nan"),
+            }  # fmt: skip
+        return dict(self._metrics_cache)
+
+    def _record(self, grads) -> None:
+        row = self.metrics()
+        if grads is None:  # step 0: report the gradient the first step is about to use
+            grads = self._batch_loss_and_grad(self._next_indices(advance=False))[1]
+            row["grad_norm"] = _global_norm(grads)
+        class_norms = np.sqrt((grads["W"] ** 2).sum(axis=1) + grads["b"] ** 2)  # |dJ/d(w_k, b_k)|
+        self.history.record(row, class_norms)
+        limit = divergence_loss_limit(self.model.n_classes)
+        if self.step_count and row["train_loss"] > limit:
+            self._diverge(f"the training loss reached {row['train_loss']:.3g} (limit {limit:.3g}) at step "
+                          f"{self.step_count}: the steps overshoot; lower the learning rate or raise the "
+                          "temperature, then reset")  # fmt: skip
+
+    # ---------------------------------------------------------------------------------------------------------
+    # Snapshots
+    # ---------------------------------------------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """A cheap, immutable copy of the training state (parameter arrays are shared, never written to)."""
+        return Snapshot(
+            params=dict(self.params), opt_state=self.opt_state, step_count=self.step_count, epoch=self.epoch,
+            order=self._order, position=self._position, rng_state=self._rng.bit_generator.state,
+            diverged=self.diverged, divergence_reason=self.divergence_reason, last_batch=self.last_batch,
+            history=self.history.copy(),
+        )  # fmt: skip
+
+    def restore(self, snap: Snapshot) -> None:
+        """Return to a snapshot taken from this trainer (or one with the same model and data)."""
+        self.params, self.opt_state = dict(snap.params), snap.opt_state
+        self.step_count, self.epoch, self._order, self._position = snap.step_count, snap.epoch, snap.order, snap.position
+        self._rng = np.random.default_rng()
+        self._rng.bit_generator.state = snap.rng_state
+        self.diverged, self.divergence_reason = snap.diverged, snap.divergence_reason
+        self.last_batch, self.history = snap.last_batch, snap.history.copy()
+        self._metrics_cache = None
+
+    @property
+    def targets_train(self) -> np.ndarray:
+        """Target rows y for the training set, (n_train, K), with the current label smoothing."""
+        return target_matrix(self.y_train, self.model.n_classes, self.label_smoothing)
+
+
+def _global_norm(grads: dict) -> float:
+    """sqrt of the sum of squares of every gradient entry."""
+    return float(math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
+
+
