@@ -10,7 +10,7 @@ from .datasets import DATASETS, make_dataset, train_test_split
 from .features import FEATURE_MAPS, feature_names
 from .gradcheck import GradCheck, check_grads, compare_grads, max_relative_error, numerical_grad
 from .grid import DecisionGrid, decision_grid
-from .history import History
+from .history import History, Trajectory, flatten_params, unflatten_params
 from .losses import ChainRuleTerms, chain_rule_terms, cross_entropy, cross_entropy_grad, cross_entropy_with_grad
 from .model import ACTIVATIONS, ForwardPass, Model
 from .optim import SCHEDULES, SGD, Adam
@@ -18,12 +18,40 @@ from .softmax import log_softmax, softmax, softmax_jacobian
 from .trainer import LastBatch, Snapshot, Trainer, divergence_loss_limit
 
 __all__ = [
-    "ACTIVATIONS", "DATASETS", "FEATURE_MAPS", "SCHEDULES",
-    "Adam", "ChainRuleTerms", "DecisionGrid", "ForwardPass", "GradCheck", "History", "LastBatch", "Model", "SGD",
-    "Snapshot", "Trainer",
-    "chain_rule_terms", "check_grads", "compare_grads", "cross_entropy", "cross_entropy_grad",
-    "cross_entropy_with_grad", "decision_grid", "divergence_loss_limit", "feature_names", "log_softmax",
-    "make_dataset", "max_relative_error", "numerical_grad", "softmax", "softmax_jacobian", "train_test_split",
-]  # fmt: skip
+    "ACTIVATIONS",
+    "DATASETS",
+    "FEATURE_MAPS",
+    "SCHEDULES",
+    "SGD",
+    "Adam",
+    "ChainRuleTerms",
+    "DecisionGrid",
+    "ForwardPass",
+    "GradCheck",
+    "History",
+    "LastBatch",
+    "Model",
+    "Snapshot",
+    "Trainer",
+    "Trajectory",
+    "chain_rule_terms",
+    "check_grads",
+    "compare_grads",
+    "cross_entropy",
+    "cross_entropy_grad",
+    "cross_entropy_with_grad",
+    "decision_grid",
+    "divergence_loss_limit",
+    "feature_names",
+    "flatten_params",
+    "log_softmax",
+    "make_dataset",
+    "max_relative_error",
+    "numerical_grad",
+    "softmax",
+    "softmax_jacobian",
+    "train_test_split",
+    "unflatten_params",
+]
 
 keep_heap_slack()

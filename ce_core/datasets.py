@@ -134,6 +134,6 @@ def train_test_split(X, y, test_fraction=0.2, seed=0):
     test_mask = np.zeros(len(y), dtype=bool)
     for c in np.unique(y):
         members = np.flatnonzero(y == c)
-        n_test = min(int(round(test_fraction * len(members))), len(members) - 1)
+        n_test = min(round(test_fraction * len(members)), len(members) - 1)
         test_mask[rng.choice(members, size=n_test, replace=False)] = True
     return X[~test_mask], X[test_mask], y[~test_mask].astype(np.int64), y[test_mask].astype(np.int64)

@@ -87,10 +87,7 @@ class SGD(_Schedule):
         if not self.momentum:
             return {k: params[k] - lr * grads[k] for k in params}, {"t": t + 1}
         velocity = {k: self.momentum * state["velocity"][k] + grads[k] for k in params}
-        if self.nesterov:
-            steps = {k: grads[k] + self.momentum * velocity[k] for k in params}
-        else:
-            steps = velocity
+        steps = {k: grads[k] + self.momentum * velocity[k] for k in params} if self.nesterov else velocity
         return {k: params[k] - lr * steps[k] for k in params}, {"t": t + 1, "velocity": velocity}
 
 

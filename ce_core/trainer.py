@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
-from .history import History
+from .history import History, Trajectory, flatten_params
 from .losses import _loss_and_dlogits, target_matrix
 from .model import Model
 from .optim import SGD, Adam
@@ -21,13 +21,14 @@ from .optim import SGD, Adam
 MAX_ABS_PARAM = 1e6  # weights beyond this mean the run has blown up even if everything is still finite
 
 
-def divergence_loss_limit(n_classes: int) -> float:
-    """Mean training loss above which a run counts as diverged: 10 log K + 10 nats.
+def divergence_loss_limit(n_classes: int, initial_loss: float = 0.0) -> float:
+    """Mean training loss above which a run counts as diverged: max(10 log K + 10, 5 x the loss at step 0).
 
-    An untrained model sits at log K; a mean loss of 10 log K + 10 means the typical sample gets a probability
+    An untrained model sits near log K; a mean loss of 10 log K + 10 means the typical sample gets a probability
     below e^-10 / K^10 on its true class, which only happens when the steps overshoot (lr or 1/T too large).
+    A run that starts high (a small temperature T multiplies every logit by 1/T) may go to 5 times its start.
     """
-    return 10.0 * math.log(n_classes) + 10.0
+    return max(10.0 * math.log(n_classes) + 10.0, 5.0 * initial_loss)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Snapshot:
     divergence_reason: str
     last_batch: LastBatch | None
     history: History
+    trajectory: Trajectory
 
 
 class Trainer:
@@ -161,8 +163,10 @@ class Trainer:
         self.divergence_reason = ""
         self.last_batch = None
         self.history = History(self.model.n_classes, self.history_capacity)
+        self.trajectory = Trajectory(self.model.n_params())
         self._metrics_cache = None
         self._record(None)
+        self.trajectory.record(0, self.flat_params())
 
     # ---------------------------------------------------------------------------------------------------------
     # Stepping
@@ -195,7 +199,7 @@ class Trainer:
         done = 0
         while done < n and not self.diverged:
             indices = self._next_indices(advance=False)
-            loss, grads, (forward, losses, diff) = self._batch_loss_and_grad(indices)
+            loss, grads, (forward, losses, _) = self._batch_loss_and_grad(indices)
             step_number = self.step_count + 1
             if not math.isfinite(loss) or not all(np.isfinite(g).all() for g in grads.values()):
                 self._diverge(f"the loss or its gradient became infinite at step {step_number}; "
@@ -222,6 +226,8 @@ class Trainer:
             done += 1
             if self.history.wants(step_number):
                 self._record(grads)
+            if self.trajectory.wants(step_number):
+                self.trajectory.record(step_number, self.flat_params())
         return done
 
     def run_epoch(self) -> int:
@@ -274,7 +280,9 @@ class Trainer:
             row["grad_norm"] = _global_norm(grads)
         class_norms = np.sqrt((grads["W"] ** 2).sum(axis=1) + grads["b"] ** 2)  # |dJ/d(w_k, b_k)|
         self.history.record(row, class_norms)
-        limit = divergence_loss_limit(self.model.n_classes)
+        if self.step_count == 0:
+            self._initial_loss = row["train_loss"]
+        limit = divergence_loss_limit(self.model.n_classes, self._initial_loss)
         if self.step_count and row["train_loss"] > limit:
             self._diverge(f"the training loss reached {row['train_loss']:.3g} (limit {limit:.3g}) at step "
                           f"{self.step_count}: the steps overshoot; lower the learning rate or raise the "
@@ -289,18 +297,28 @@ class Trainer:
             params=dict(self.params), opt_state=self.opt_state, step_count=self.step_count, epoch=self.epoch,
             order=self._order, position=self._position, rng_state=self._rng.bit_generator.state,
             diverged=self.diverged, divergence_reason=self.divergence_reason, last_batch=self.last_batch,
-            history=self.history.copy(),
+            history=self.history.copy(), trajectory=self.trajectory.copy(),
         )  # fmt: skip
 
     def restore(self, snap: Snapshot) -> None:
         """Return to a snapshot taken from this trainer (or one with the same model and data)."""
         self.params, self.opt_state = dict(snap.params), snap.opt_state
-        self.step_count, self.epoch, self._order, self._position = snap.step_count, snap.epoch, snap.order, snap.position
+        self.step_count, self.epoch, self._order, self._position = (
+            snap.step_count,
+            snap.epoch,
+            snap.order,
+            snap.position,
+        )
         self._rng = np.random.default_rng()
         self._rng.bit_generator.state = snap.rng_state
         self.diverged, self.divergence_reason = snap.diverged, snap.divergence_reason
         self.last_batch, self.history = snap.last_batch, snap.history.copy()
+        self.trajectory = snap.trajectory.copy()
         self._metrics_cache = None
+
+    def flat_params(self) -> np.ndarray:
+        """The current weights as one vector (P,), in the order of model.param_shapes()."""
+        return flatten_params(self.params, self.model.param_shapes())
 
     @property
     def targets_train(self) -> np.ndarray:
@@ -311,5 +329,3 @@ class Trainer:
 def _global_norm(grads: dict) -> float:
     """sqrt of the sum of squares of every gradient entry."""
     return float(math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
-
-
