@@ -1,9 +1,25 @@
-"""Cross-Entropy Playground: router and shared frame (the pages arrive with the training-page issue)."""
+"""Cross-Entropy Playground: the router and the frame every page shares.
+
+Each full run: read the settings (the URL on a session's first run, the sidebar after that), keep the session's
+data and trainer in line with them, mirror them into the URL, then run the chosen page.
+"""
 
 import streamlit as st
 
-import ce_core
+from ce_app import session
 
-st.set_page_config(page_title="Cross-Entropy Playground", page_icon="🎯", layout="wide")
-st.title("Cross-Entropy Playground")
-st.write(f"Softmax of (1, 2, 3): {ce_core.softmax([1.0, 2.0, 3.0]).round(3).tolist()}")
+st.set_page_config(
+    page_title="Cross-Entropy Playground",
+    page_icon="🎯",
+    layout="wide",
+    initial_sidebar_state=session.initial_sidebar_state(),
+)
+session.frame()
+
+pages = [
+    st.Page("pages/train.py", title="Train", icon="🎯", default=True),
+    st.Page("pages/derivation.py", title="Why p − y?", icon="🧮", url_path="derivation"),
+    st.Page("pages/landscape.py", title="Loss landscape", icon="⛰️", url_path="landscape"),
+    st.Page("pages/race.py", title="Optimizer race", icon="🏁", url_path="race"),
+]
+st.navigation(pages, position="sidebar").run()

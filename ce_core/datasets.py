@@ -115,19 +115,15 @@ def make_dataset(name, n_samples, n_classes, *, noise=0.1, seed=0):
     return np.ascontiguousarray(X[order]), y[order].astype(np.int64)
 
 
-def train_test_split(X, y, test_fraction=0.2, seed=0):
-    """Split (X, y) into train and test sets, stratified by class, deterministic for a seed.
+def split_indices(y, test_fraction=0.2, seed=0) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices (train_idx, test_idx) of a stratified split, each sorted ascending.
 
     Each class sends round(test_fraction * its size) points to the test set, but always keeps at least one in
-    training. test_fraction is in [0, 0.9]; 0 gives an empty test set.
-
-    Returns
-    -------
-    X_train (n_train, 2), X_test (n_test, 2), y_train (n_train,), y_test (n_test,) -- scikit-learn's order.
+    training. test_fraction is in [0, 0.9]; 0 gives an empty test set. Deterministic for a seed.
     """
-    X = _checks.float_array(X, "X", ndims=(2,))
     y = np.asarray(y)
-    y = _checks.labels(y, "y", X.shape[0], int(y.max()) + 1 if y.size and np.issubdtype(y.dtype, np.number) else 1)
+    n_classes = int(y.max()) + 1 if y.size and np.issubdtype(y.dtype, np.number) and y.min() >= 0 else 1
+    y = _checks.labels(y, "y", y.shape[0] if y.ndim else 0, max(n_classes, 1))
     test_fraction = _checks.real_number(test_fraction, "test_fraction", low=0.0, high=0.9)
     seed = _checks.integer(seed, "seed", low=0)
     rng = np.random.default_rng(seed)
@@ -136,4 +132,19 @@ def train_test_split(X, y, test_fraction=0.2, seed=0):
         members = np.flatnonzero(y == c)
         n_test = min(round(test_fraction * len(members)), len(members) - 1)
         test_mask[rng.choice(members, size=n_test, replace=False)] = True
-    return X[~test_mask], X[test_mask], y[~test_mask].astype(np.int64), y[test_mask].astype(np.int64)
+    return np.flatnonzero(~test_mask), np.flatnonzero(test_mask)
+
+
+def train_test_split(X, y, test_fraction=0.2, seed=0):
+    """Split (X, y) into train and test sets, stratified by class (see :func:`split_indices`).
+
+    Returns
+    -------
+    X_train (n_train, 2), X_test (n_test, 2), y_train (n_train,), y_test (n_test,) -- scikit-learn's order.
+    """
+    X = _checks.float_array(X, "X", ndims=(2,))
+    if np.asarray(y).shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},), got shape {np.asarray(y).shape}")
+    train, test = split_indices(y, test_fraction, seed)
+    y = np.asarray(y).astype(np.int64)
+    return X[train], X[test], y[train], y[test]

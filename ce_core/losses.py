@@ -191,15 +191,27 @@ class ChainRuleTerms:
     """
 
     probs: np.ndarray  # (K,) p = softmax(u / T)
-    loss: float  # -log p_y
+    targets: np.ndarray  # (K,) y: one-hot, or (1 - eps) onehot + eps / K with label smoothing
+    loss: float  # -sum_k y_k log p_k (= -log p_y for a one-hot target)
     dL_dp_y: float  # -1 / p_y (p_y floored at the smallest normal float so the value stays finite)
     dp_y_du: np.ndarray  # (K,) p_y (1[k=y] - p_k) / T
     du_dw: np.ndarray  # (D,) z: the input of the last layer, the same for every class row
-    dL_du: np.ndarray  # (K,) (p_k - 1[k=y]) / T: dL/dp_y * dp_y/du_k, computed without dividing by p_y
+    dL_du: np.ndarray  # (K,) (p_k - y_k) / T: for one-hot y, dL/dp_y * dp_y/du_k without dividing by p_y
     product: np.ndarray  # (K, D) dL/dw_k rows: dL/du_k * z
 
     def __getitem__(self, name: str):
         return getattr(self, name)
+
+    @property
+    def chain_dL_du(self) -> np.ndarray:
+        """dL/dp_y * dp_y/du_k multiplied as written, shape (K,); equals dL_du for a one-hot target."""
+        return self.dL_dp_y * self.dp_y_du
+
+    @property
+    def literal_product(self) -> np.ndarray:
+        """dL/dp_y * dp_y/du_k * du_k/dw_k multiplied as written, shape (K, D). Equals ``product`` for a one-hot
+        target while p_y is not tiny (it divides by p_y); shown so students can see the factors multiply out."""
+        return np.outer(self.chain_dL_du, self.du_dw)
 
     @property
     def grad_W(self) -> np.ndarray:
@@ -207,7 +219,7 @@ class ChainRuleTerms:
         return self.product
 
 
-def chain_rule_terms(logits, label, z, *, temperature=1.0) -> ChainRuleTerms:
+def chain_rule_terms(logits, label, z, *, temperature=1.0, label_smoothing=0.0) -> ChainRuleTerms:
     """The three factors of derivation 1 for one sample and their product.
 
     Parameters
@@ -216,6 +228,9 @@ def chain_rule_terms(logits, label, z, *, temperature=1.0) -> ChainRuleTerms:
     label : int in [0, K): the true class y.
     z : array of shape (D,): the input of the last layer (features or last hidden activations).
     temperature : T > 0 (1 in derivation 1).
+    label_smoothing : eps in [0, 1]. Derivation 1 assumes a one-hot target, so dL_dp_y and dp_y_du are always its
+        hard-label factors; with eps > 0 the target row is y = (1 - eps) onehot + eps / K and dL_du, the loss and
+        the product are those of the smoothed target, (p - y) / T and (p - y) z / T (derivation 4).
 
     The product is formed as ``(p - onehot) z / T``, which is what ``-1/p_y * p_y (1[k=y] - p_k) / T * z``
     simplifies to; it stays exact even when p_y underflows, where the literal product would be 0 * inf.
@@ -228,13 +243,15 @@ def chain_rule_terms(logits, label, z, *, temperature=1.0) -> ChainRuleTerms:
         raise ValueError(f"logits must have at least 2 classes, got shape {arr.shape}")
     label = _checks.integer(label, "label", low=0, high=n_classes - 1)
     z_arr = _checks.float_array(z, "z", ndims=(1,))
-    losses, diff, probs = _loss_and_dlogits(arr[None, :], np.array([label]), temperature)
+    label_smoothing = _checks.real_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+    losses, diff, probs = _loss_and_dlogits(arr[None, :], np.array([label]), temperature, label_smoothing)
     probs, dL_du = probs[0], diff[0] / temperature
     p_y = probs[label]
     onehot = np.zeros(n_classes, dtype=probs.dtype)
     onehot[label] = 1.0
     return ChainRuleTerms(
         probs=probs,
+        targets=target_matrix(np.array([label]), n_classes, label_smoothing, probs.dtype)[0],
         loss=float(losses[0]),
         dL_dp_y=-1.0 / max(float(p_y), np.finfo(np.float64).tiny),
         dp_y_du=p_y * (onehot - probs) / temperature,

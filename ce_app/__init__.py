@@ -1,0 +1,1 @@
+"""Streamlit and Plotly glue for Cross-Entropy Playground: settings, state, figures, controls."""

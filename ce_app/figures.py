@@ -1,0 +1,345 @@
+"""Figures: plain data in, ``go.Figure`` out. No streamlit here, so every figure can be tested and reused.
+
+Calm updates while auto-running: every figure has a fixed height, fixed axis ranges and the same traces from one
+frame to the next (a trace with no points stays in place, empty), and large arrays go out as uint8/int32/float32
+typed arrays. Figures are written as plain dicts and wrapped without Plotly's per-property validation, which cost
+~20 ms per frame of the training page; ``tests/app/test_figures.py`` validates every figure fully instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .palette import (
+    CLASS_COLORS,
+    CLASS_SYMBOL_CODES,
+    GRID_LINE,
+    NEUTRAL,
+    OPEN_SYMBOL_OFFSET,
+    class_color,
+    class_label,
+    mix_with_white,
+)
+
+FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13, color="#262730")
+PLANE_HEIGHT = 520
+SMALL_HEIGHT = 260
+CURVE_HEIGHT = 300
+SHADES = 32  # confidence levels per class on the decision plane: 8 classes x 32 shades fit in one uint8
+
+
+def figure(traces: list[dict], layout: dict) -> go.Figure:
+    """Wrap plain trace and layout dicts in a Figure without re-validating every property (see module doc)."""
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def _layout(height: int, *, font_size: int = 13, **extra) -> dict:
+    """Shared layout: fixed height, tight margins, white background."""
+    layout = dict(
+        height=height,
+        margin=dict(l=50, r=10, t=36, b=40),
+        font={**FONT, "size": font_size},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        showlegend=False,
+        hovermode="closest",
+        hoverlabel=dict(font=dict(size=font_size)),
+    )
+    layout.update(extra)
+    return layout
+
+
+def _axis(title: str, rng=None, **extra) -> dict:
+    axis = dict(title=dict(text=title), gridcolor=GRID_LINE, zerolinecolor="#bbbbbb", showline=False)
+    if rng is not None:
+        axis.update(range=[float(rng[0]), float(rng[1])], autorange=False)
+    axis.update(extra)
+    return axis
+
+
+def _title(text: str, size: int | None = None) -> dict:
+    title = dict(text=text, x=0.01, xanchor="left")
+    if size:
+        title["font"] = dict(size=size)
+    return title
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Input plane
+# ------------------------------------------------------------------------------------------------------------------
+def region_colorscale(n_classes: int) -> list:
+    """Colour scale over z in [0, 255]: band k (z = 32k .. 32k + 31) runs from a pale to a strong tint of class k."""
+    scale = []
+    top = SHADES * n_classes - 1
+    for k in range(n_classes):
+        color = class_color(k)
+        scale.append([SHADES * k / top, mix_with_white(color, 0.9)])
+        scale.append([(SHADES * k + SHADES - 1) / top, mix_with_white(color, 0.3)])
+    return scale
+
+
+def region_values(probs: np.ndarray) -> np.ndarray:
+    """Map probabilities (res, res, K) to uint8 z = 32 * argmax + shade, shade = 31 * (max p - 1/K) / (1 - 1/K)."""
+    k = probs.shape[-1]
+    confidence = probs.max(axis=-1)
+    shade = np.clip((confidence - 1.0 / k) * ((SHADES - 1) / (1.0 - 1.0 / k)), 0, SHADES - 1)
+    return (probs.argmax(axis=-1) * SHADES + np.rint(shade)).astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class PlaneView:
+    """What the input plane shows. Indices refer to rows of X (the whole dataset, train and test)."""
+
+    x1: np.ndarray  # (res,) grid coordinates
+    x2: np.ndarray  # (res,) grid coordinates
+    probs: np.ndarray  # (res, res, K) p on the grid
+    X: np.ndarray  # (n, 2) all points
+    y: np.ndarray  # (n,) true classes
+    is_test: np.ndarray  # (n,) bool, held-out points
+    predicted: np.ndarray  # (n,) predicted classes at the current weights
+    batch: np.ndarray  # indices of the last mini-batch
+    selected: int | None  # index of the selected point
+    bounds: tuple  # (x1_min, x1_max, x2_min, x2_max) fixed axis ranges
+    show_class: int | None = None  # None: decision regions; k: heat map of p_k
+    weights: np.ndarray | None = None  # (K, 2) rows w_k, linear model only
+    steps: np.ndarray | None = None  # (K, 2) the next update -lr dL/dw_k, linear model only
+    class_names: tuple | None = None
+    marker_size: int = 8
+    font_size: int = 13
+    height: int = PLANE_HEIGHT
+
+
+def _polyline(starts: np.ndarray, ends: np.ndarray) -> tuple[list, list]:
+    """Segments start->end joined into one line trace, separated by None gaps."""
+    xs, ys = [], []
+    for a, b in zip(starts, ends, strict=True):
+        xs += [float(a[0]), float(b[0]), None]
+        ys += [float(a[1]), float(b[1]), None]
+    return xs, ys
+
+
+def arrow_scales(weights: np.ndarray, steps: np.ndarray, bounds) -> tuple[float, float]:
+    """Drawing scales for the w_k arrows and the step arrows.
+
+    w_k shrinks (never grows) so the longest fits in the plot. The step shares that scale unless it would be too
+    short to see, then it is magnified to 30% of the half-width; the legend states both factors.
+    """
+    half_span = 0.45 * min(bounds[1] - bounds[0], bounds[3] - bounds[2])
+    longest = float(np.linalg.norm(weights, axis=1).max())
+    w_scale = min(1.0, half_span / longest) if longest > 0 else 1.0
+    longest_step = float(np.linalg.norm(steps, axis=1).max()) * w_scale
+    step_scale = w_scale
+    if 0 < longest_step < 0.15 * half_span:
+        step_scale = w_scale * (0.3 * half_span / longest_step)
+    return w_scale, step_scale
+
+
+def _arrow_traces(weights: np.ndarray, steps: np.ndarray, bounds) -> tuple[list[dict], str]:
+    """w_k drawn from the origin, the next step from the tip of w_k; returns traces and a legend note."""
+    k = weights.shape[0]
+    w_scale, step_scale = arrow_scales(weights, steps, bounds)
+    tips = weights * w_scale
+    heads = tips + steps * step_scale
+    wx, wy = _polyline(np.zeros_like(tips), tips)
+    sx, sy = _polyline(tips, heads)
+    hover = [f"w_{i} = ({weights[i, 0]:.4g}, {weights[i, 1]:.4g})<br>next step ({steps[i, 0]:.3g}, "
+             f"{steps[i, 1]:.3g})" for i in range(k)]  # fmt: skip
+    traces = [
+        dict(type="scatter", x=wx, y=wy, mode="lines", line=dict(color=NEUTRAL, width=3), hoverinfo="skip"),
+        dict(type="scatter", x=sx, y=sy, mode="lines", line=dict(color="#C00000", width=2.5, dash="dot"),
+             hoverinfo="skip"),
+        dict(type="scatter", x=tips[:, 0].tolist(), y=tips[:, 1].tolist(), mode="markers", text=hover,
+             marker=dict(symbol="arrow", angleref="previous", size=15, color=[class_color(i) for i in range(k)],
+                         line=dict(color=NEUTRAL, width=1)),
+             hovertemplate="%{text}<extra></extra>"),
+    ]  # fmt: skip
+    w_note = "" if w_scale == 1.0 else f" (drawn ×{w_scale:.2g})"
+    s_note = "" if step_scale == 1.0 else f" (drawn ×{step_scale:.3g})"
+    note = f"grey: class weight vectors w_k{w_note}; red dotted: next step −lr·dL/dw_k{s_note}"
+    return traces, note
+
+
+def input_plane(view: PlaneView) -> go.Figure:
+    """Decision regions (or p_k), the data, the last batch, the selected point and, for a linear model, w_k.
+
+    Trace order is fixed: regions, one scatter per class, misclassified rings, batch rings, selection, then three
+    arrow traces (empty unless the model is linear). Clicking a class trace selects a point: customdata[0] is the
+    point's index in X.
+    """
+    n_classes = view.probs.shape[-1]
+    cells = dict(x0=float(view.x1[0]), dx=float(view.x1[1] - view.x1[0]), y0=float(view.x2[0]),
+                 dy=float(view.x2[1] - view.x2[0]), hoverinfo="skip", zsmooth=False)  # fmt: skip
+    if view.show_class is None:
+        heat = dict(type="heatmap", z=region_values(view.probs), zmin=0, zmax=SHADES * n_classes - 1,
+                    colorscale=region_colorscale(n_classes), showscale=False, **cells)  # fmt: skip
+    else:
+        k = view.show_class
+        heat = dict(type="heatmap", z=np.rint(view.probs[..., k] * 255).astype(np.uint8), zmin=0, zmax=255,
+                    colorscale=[[0, "#ffffff"], [1, mix_with_white(class_color(k), 0.05)]],
+                    colorbar=dict(title=dict(text=f"p_{k}"), thickness=12, len=0.8, tickvals=[0, 51, 102, 153, 204, 255],
+                                  ticktext=["0", "0.2", "0.4", "0.6", "0.8", "1"]), **cells)  # fmt: skip
+    traces = [heat]
+    index = np.arange(len(view.y), dtype=np.int32)
+    size = view.marker_size
+    for k in range(n_classes):
+        mine = view.y == k
+        test = view.is_test[mine]
+        traces.append(dict(
+            type="scatter", mode="markers", x=view.X[mine, 0].astype(np.float32), y=view.X[mine, 1].astype(np.float32),
+            marker=dict(symbol=(CLASS_SYMBOL_CODES[k] + OPEN_SYMBOL_OFFSET * test).astype(np.int32), size=size,
+                        color=CLASS_COLORS[k], line=dict(color="white", width=0.8)),
+            customdata=np.stack([index[mine], view.predicted[mine]], axis=1).astype(np.int32),
+            hovertemplate=(f"point #%{{customdata[0]}}: true {class_label(k, view.class_names)}, predicted class "
+                           "%{customdata[1]}<br>x = (%{x:.3f}, %{y:.3f})<extra></extra>"),
+        ))  # fmt: skip
+    wrong = np.flatnonzero(view.predicted != view.y)
+    batch = np.asarray(view.batch, dtype=np.int64)
+    sel = [] if view.selected is None else [int(view.selected)]
+    for rows, marker in (
+        (wrong, dict(symbol="circle-open", size=size + 7, color="#C00000", line=dict(width=1.5))),
+        (batch, dict(symbol="square-open", size=size + 11, color="#7B2CBF", line=dict(width=1.5))),
+        (sel, dict(symbol="circle-open-dot", size=size + 20, color="#111111", line=dict(width=3))),
+    ):
+        traces.append(dict(type="scatter", mode="markers", x=view.X[rows, 0].astype(np.float32),
+                           y=view.X[rows, 1].astype(np.float32), marker=marker, hoverinfo="skip"))  # fmt: skip
+    title = "Decision regions: colour = predicted class, depth = how sure"
+    if view.show_class is not None:
+        title = f"p_{view.show_class}(x): the probability of {class_label(view.show_class, view.class_names)}"
+    if view.weights is not None and view.steps is not None:
+        arrows, note = _arrow_traces(view.weights, view.steps, view.bounds)
+        title += f"<br><sup>{note}</sup>"
+    else:
+        arrows = [dict(type="scatter", x=[], y=[], mode="lines", hoverinfo="skip") for _ in range(3)]
+    traces += arrows
+    return figure(traces, _layout(
+        view.height, font_size=view.font_size, title=_title(title, view.font_size + 1),
+        xaxis=_axis("x1", view.bounds[:2], constrain="domain"),
+        yaxis=_axis("x2", view.bounds[2:], scaleanchor="x", scaleratio=1, constrain="domain"),
+        margin=dict(l=50, r=10, t=64, b=40), clickmode="event+select", dragmode=False,
+    ))  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# One sample
+# ------------------------------------------------------------------------------------------------------------------
+def logit_bars(logits: np.ndarray, class_names=None, *, height: int = SMALL_HEIGHT) -> go.Figure:
+    """Bar chart of the logits u_k of one sample, one bar per class in its colour."""
+    k = len(logits)
+    bar = dict(type="bar", x=[class_label(i, class_names) for i in range(k)], y=np.asarray(logits, dtype=float),
+               marker=dict(color=[class_color(i) for i in range(k)]), texttemplate="%{y:.3g}",
+               textposition="outside", cliponaxis=False, hovertemplate="%{x}<br>u = %{y:.5g}<extra></extra>")  # fmt: skip
+    return figure([bar], _layout(height, title=_title("Logits u_k = w_k·z + b_k"),
+                                 yaxis=_axis("u_k", zeroline=True), xaxis=_axis("")))  # fmt: skip
+
+
+def prob_target_bars(probs: np.ndarray, targets: np.ndarray, class_names=None, *, height=SMALL_HEIGHT) -> go.Figure:
+    """Side-by-side bars of p_k (class colour) and the target y_k (grey outline), on a fixed 0..1 axis."""
+    k = len(probs)
+    labels = [class_label(i, class_names) for i in range(k)]
+    traces = [
+        dict(type="bar", x=labels, y=np.asarray(probs, dtype=float), name="p_k (model)",
+             marker=dict(color=[class_color(i) for i in range(k)]), texttemplate="%{y:.2f}", textposition="outside",
+             cliponaxis=False, hovertemplate="%{x}<br>p = %{y:.5f}<extra></extra>"),
+        dict(type="bar", x=labels, y=np.asarray(targets, dtype=float), name="y_k (target)",
+             marker=dict(color="rgba(0,0,0,0)", line=dict(color=NEUTRAL, width=2)),
+             hovertemplate="%{x}<br>y = %{y:.4f}<extra></extra>"),
+    ]  # fmt: skip
+    return figure(traces, _layout(height, title=_title("Probabilities p_k (filled) and target y_k (outline)"),
+                                  yaxis=_axis("", (0, 1.15)), xaxis=_axis(""), barmode="group", showlegend=True,
+                                  legend=dict(orientation="h", y=-0.2, x=0)))  # fmt: skip
+
+
+def jacobian_heatmap(jacobian: np.ndarray, class_names=None, *, height=SMALL_HEIGHT + 60) -> go.Figure:
+    """The softmax Jacobian dp_i/du_j as a K x K heat map with its values written in the cells."""
+    k = jacobian.shape[0]
+    labels = [class_label(i, class_names) for i in range(k)]
+    limit = float(np.abs(jacobian).max()) or 0.25
+    heat = dict(type="heatmap", z=jacobian.astype(float), x=labels, y=labels, zmin=-limit, zmax=limit,
+                colorscale="RdBu_r", texttemplate="%{z:.3f}", colorbar=dict(thickness=12),
+                hovertemplate="dp(%{y}) / du(%{x}) = %{z:.5f}<extra></extra>")  # fmt: skip
+    return figure([heat], _layout(height, title=_title("Softmax Jacobian ∂p_i/∂u_j = p_i(1[i=j] − p_j)"),
+                                  xaxis=_axis("u_j"), yaxis=_axis("p_i", autorange="reversed")))  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The last mini-batch
+# ------------------------------------------------------------------------------------------------------------------
+def batch_matrix(probs_minus_targets: np.ndarray, point_ids, class_names=None, *, height=CURVE_HEIGHT) -> go.Figure:
+    """Heat map of P - Y for the batch: rows are samples, columns are classes, fixed scale [-1, 1]."""
+    m, k = probs_minus_targets.shape
+    heat = dict(type="heatmap", z=probs_minus_targets.astype(np.float32),
+                x=[class_label(i, class_names) for i in range(k)], y=[f"#{int(i)}" for i in point_ids], zmin=-1,
+                zmax=1, colorscale="RdBu_r", colorbar=dict(title=dict(text="p−y"), thickness=12),
+                hovertemplate="sample %{y}, %{x}<br>p − y = %{z:.4f}<extra></extra>")  # fmt: skip
+    return figure([heat], _layout(height, title=_title("P − Y for the last mini-batch"),
+                                  yaxis=_axis("sample", autorange="reversed", type="category"), xaxis=_axis("")))  # fmt: skip
+
+
+def batch_contributions(per_sample: np.ndarray, mean: np.ndarray, update: np.ndarray, point_ids,
+                        feature_names, class_k: int, *, height=CURVE_HEIGHT) -> go.Figure:  # fmt: skip
+    """Rows: each sample's (p_ik - y_ik) z_i, then their mean (dL/dw_k), then the update applied to w_k.
+
+    The update has its own colour scale: it is lr times smaller than the gradient.
+    """
+    names = list(feature_names)
+    rows = [f"#{int(i)}" for i in point_ids] + ["mean: dL/dw_k"]
+    z = np.vstack([per_sample, mean[None, :]]).astype(np.float32)
+    limit = float(np.abs(z).max()) or 1.0
+    traces = [
+        dict(type="heatmap", z=z, x=names, y=rows, zmin=-limit, zmax=limit, colorscale="RdBu_r",
+             colorbar=dict(title=dict(text="grad"), thickness=12, len=0.8, y=0.55),
+             hovertemplate="%{y}, %{x}<br>%{z:.4g}<extra></extra>"),
+        dict(type="heatmap", z=update[None, :].astype(np.float32), x=names, y=["update Δw_k"], colorscale="PRGn",
+             zmid=0, showscale=False, hovertemplate="%{y}, %{x}<br>%{z:.4g}<extra></extra>"),
+    ]  # fmt: skip
+    return figure(traces, _layout(height, title=_title(f"How the samples add up to dL/dw_{class_k}"),
+                                  yaxis=_axis("", autorange="reversed", type="category"),
+                                  xaxis=_axis("feature of z")))  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Curves
+# ------------------------------------------------------------------------------------------------------------------
+def _finite_xy(x: np.ndarray, y: np.ndarray):
+    """Drop rows whose value is NaN (e.g. no test set): nothing undefined is ever drawn."""
+    keep = np.isfinite(y)
+    return x[keep].astype(np.int32), y[keep].astype(np.float32)
+
+
+def loss_curves(history: dict, *, height=CURVE_HEIGHT) -> go.Figure:
+    """Train/test loss (left axis) and accuracy (right axis) against step."""
+    traces = []
+    for key, name, color, dash, axis in (
+        ("train_loss", "train loss", "#0072B2", "solid", "y"),
+        ("test_loss", "test loss", "#0072B2", "dot", "y"),
+        ("train_acc", "train accuracy", "#D55E00", "solid", "y2"),
+        ("test_acc", "test accuracy", "#D55E00", "dot", "y2"),
+    ):
+        x, y = _finite_xy(history["step"], history[key])
+        traces.append(dict(type="scatter", x=x, y=y, mode="lines", name=name, yaxis=axis,
+                           line=dict(color=color, dash=dash, width=2), hovertemplate="%{y:.4f}"))  # fmt: skip
+    return figure(traces, _layout(
+        height, title=_title("Loss (blue, left axis) and accuracy (orange, right axis)"),
+        xaxis=_axis("step", rangemode="tozero"), yaxis=_axis("cross-entropy", rangemode="tozero"),
+        yaxis2=_axis("accuracy", (0, 1.02), overlaying="y", side="right", showgrid=False),
+        showlegend=True, legend=dict(orientation="h", y=-0.3, x=0), hovermode="x unified",
+    ))  # fmt: skip
+
+
+def grad_norm_curves(history: dict, class_names=None, *, height=CURVE_HEIGHT) -> go.Figure:
+    """|dJ/d(w_k, b_k)| per class against step, log scale, in the class colours."""
+    norms = history["class_grad_norm"]
+    traces = []
+    for k in range(norms.shape[1]):
+        x, y = _finite_xy(history["step"], norms[:, k])
+        keep = y > 0  # a log axis cannot show 0
+        traces.append(dict(type="scatter", x=x[keep], y=y[keep], mode="lines", name=class_label(k, class_names),
+                           line=dict(color=class_color(k), width=1.8), hovertemplate="%{y:.3g}"))  # fmt: skip
+    return figure(traces, _layout(
+        height, title=_title("Gradient norm per class ‖dJ/dw_k‖ (log scale)"), xaxis=_axis("step", rangemode="tozero"),
+        yaxis=_axis("norm", type="log"), showlegend=True, legend=dict(orientation="h", y=-0.3, x=0),
+        hovermode="x unified",
+    ))  # fmt: skip

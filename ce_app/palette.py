@@ -1,0 +1,37 @@
+"""Class colours and marker symbols, the same on every chart.
+
+Colours are the Okabe-Ito palette (Okabe & Ito, 2008), chosen to stay distinguishable for the common forms of
+colour blindness; each class also has its own marker shape, so nothing relies on colour alone. The order puts the
+strongest contrasts first (most lessons use 2-4 classes) and the pale yellow last.
+"""
+
+from __future__ import annotations
+
+CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+CLASS_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "triangle-down", "star", "pentagon")
+# The same symbols as Plotly's numeric codes (adding 100 gives the open variant): sent as a small int array.
+CLASS_SYMBOL_CODES = (0, 1, 2, 5, 4, 6, 17, 13)
+OPEN_SYMBOL_OFFSET = 100
+CLASS_SYMBOL_NAMES = ("●", "■", "◆", "▲", "✖", "▼", "★", "⬟")
+NEUTRAL = "#444444"
+GRID_LINE = "#e5e5e5"
+
+
+def class_color(k: int) -> str:
+    return CLASS_COLORS[k % len(CLASS_COLORS)]
+
+
+def class_symbol(k: int) -> str:
+    return CLASS_SYMBOLS[k % len(CLASS_SYMBOLS)]
+
+
+def class_label(k: int, names=None) -> str:
+    """'class 2 ◆' (or the uploaded class name), used in legends and tables."""
+    name = names[k] if names is not None and k < len(names) else str(k)
+    return f"class {name} {CLASS_SYMBOL_NAMES[k % len(CLASS_SYMBOL_NAMES)]}"
+
+
+def mix_with_white(hex_color: str, white: float) -> str:
+    """The colour ``white`` of the way towards white (0 = the colour, 1 = white), as an rgb() string."""
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return "rgb({},{},{})".format(*(round(c + (255 - c) * white) for c in (r, g, b)))

@@ -1,0 +1,95 @@
+"""The shared frame of every page: settings from the URL and sidebar, the session's data and trainer, notices.
+
+This is the one place that decides when training restarts: a change of data or model settings builds a new
+trainer (with a notice); a change of optimizer or loss settings only reconfigures the running one.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import controls, state
+from .settings import Settings, from_query, to_query
+
+MAX_NOTICES = 8
+
+
+def _query_dict() -> dict[str, list[str]]:
+    qp = st.query_params
+    return {name: qp.get_all(name) for name in qp}
+
+
+def initial_sidebar_state() -> str:
+    """Presentation mode (from the URL, before anything else is drawn) starts with the sidebar collapsed."""
+    if "settings" in st.session_state:
+        return "collapsed" if st.session_state.settings.present else "auto"
+    raw = st.query_params.get("present", "")
+    return "collapsed" if str(raw).strip().lower() in ("1", "true", "yes", "on") else "auto"
+
+
+def notify(message: str) -> None:
+    """Queue a message for the top of the page (kept short and bounded)."""
+    notices = st.session_state.setdefault("notices", [])
+    if message not in notices:
+        notices.append(message)
+    del notices[:-MAX_NOTICES]
+
+
+def _start_session() -> None:
+    """First run of a session: settings from the link, data and trainer built from them."""
+    ss = st.session_state
+    settings, problems = from_query(_query_dict())
+    for problem in problems:
+        notify(f"Link: {problem}")
+    ss.settings = settings
+    ss.data = state.generate(settings)
+    ss.trainer = state.build_trainer(settings, ss.data)
+    ss.model_key = settings.model_key()
+    ss.running = False
+    controls.seed_widgets(settings)
+    ss[controls.key("sample")] = min(settings.sample, len(ss.data.y) - 1)
+
+
+def apply(settings: Settings) -> None:
+    """Bring data and trainer in line with new settings; say so when training restarts."""
+    ss = st.session_state
+    old: Settings = ss.settings
+    if settings.data_key() != old.data_key() and ss.data.source == "generated":
+        ss.data = state.generate(settings)
+        ss[controls.key("sample")] = min(ss[controls.key("sample")], len(ss.data.y) - 1)
+    if settings.model_key() != ss.model_key:
+        ss.trainer = state.build_trainer(settings, ss.data)
+        ss.model_key = settings.model_key()
+        ss.running = False
+        reason = "data" if settings.data_key() != old.data_key() else "model"
+        notify(f"Training restarted from step 0 because the {reason} settings changed.")
+    elif settings != old:
+        state.configure(ss.trainer, settings)
+    ss.settings = settings
+
+
+def sync_url(settings: Settings) -> None:
+    """Mirror the settings into the URL (only values that differ from the defaults), when they changed."""
+    wanted = to_query(settings)
+    current = {name: st.query_params.get(name) for name in st.query_params}
+    if wanted != current:
+        st.query_params.from_dict(wanted)
+
+
+def frame() -> Settings:
+    """Run the shared frame; returns the settings in force for this run."""
+    ss = st.session_state
+    if "settings" not in ss:
+        _start_session()
+    settings = controls.sidebar(ss.trainer.n_train, ss.settings.hidden_controls())
+    apply(settings)
+    sync_url(ss.settings)
+    if ss.settings.present:
+        st.html("<style>html { font-size: 20px; } [data-testid='stMetricValue'] { font-size: 2.2rem; }</style>")
+    notices = ss.get("notices", [])
+    if notices:
+        with st.container(border=True):
+            for message in notices:
+                st.warning(message, icon="⚠️")
+            st.button("Dismiss", key="dismiss_notices", on_click=notices.clear)
+    return ss.settings

@@ -1,0 +1,205 @@
+"""The panels of the training page, each drawn from the session's data and trainer (numbers from ce_core)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import ce_core
+
+from . import figures
+from .palette import class_label
+from .state import GRID_RESOLUTION, Dataset
+
+MAX_BATCH_ROWS = 48  # rows of the batch heat maps; the mean is always over the whole batch
+MAX_CURVE_POINTS = 400  # points per curve sent to the browser
+PLANE_CHART_KEY = "plane_chart"
+
+
+def fmt(value: float, digits: int = 4) -> str:
+    """A number for a table cell or a metric: 4 significant digits, never 'nan' (shown as '–')."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"{value:.{digits}g}"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Metrics
+# --------------------------------------------------------------------------------------------------------------
+def metrics_row(trainer: ce_core.Trainer) -> None:
+    """Step, epoch, train/test loss and accuracy, gradient norm."""
+    m = trainer.metrics()
+    cols = st.columns(7)
+    cols[0].metric("Step", f"{m['step']:,}")
+    cols[1].metric("Epoch", f"{m['epoch']:.2f}")
+    cols[2].metric("Train loss", fmt(m["train_loss"]), help="Mean cross-entropy −log p_y over the training points.")
+    cols[3].metric("Test loss", fmt(m["test_loss"]), help="The same on the held-out points (– when there are none).")
+    cols[4].metric("Train acc.", "–" if not np.isfinite(m["train_acc"]) else f"{m['train_acc']:.1%}")
+    cols[5].metric("Test acc.", "–" if not np.isfinite(m["test_acc"]) else f"{m['test_acc']:.1%}")
+    cols[6].metric("‖gradient‖", fmt(m["grad_norm"], 3),
+                   help="Length of the whole gradient of the last step (all weights and biases together).")  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Input plane
+# --------------------------------------------------------------------------------------------------------------
+def plane_view(data: Dataset, trainer: ce_core.Trainer, selected: int, show_class: int | None,
+               present: bool) -> figures.PlaneView:  # fmt: skip
+    """Everything the input plane shows, computed by ce_core at the current weights."""
+    model, params = trainer.model, trainer.params
+    bounds = data.bounds
+    grid = ce_core.decision_grid(model, params, bounds, GRID_RESOLUTION, temperature=trainer.temperature,
+                                 dtype=np.float32)  # fmt: skip
+    predicted = model.predict_proba(params, data.X).argmax(axis=1)
+    batch = data.train_idx[trainer.last_batch.indices] if trainer.last_batch is not None else np.zeros(0, int)
+    weights = steps = None
+    if model.is_linear:
+        weights = params["W"]
+        steps = trainer.preview_update()["W"]
+    return figures.PlaneView(
+        x1=grid.x1, x2=grid.x2, probs=grid.probs, X=data.X, y=data.y, is_test=data.is_test, predicted=predicted,
+        batch=batch, selected=selected, bounds=bounds, show_class=show_class, weights=weights, steps=steps,
+        class_names=data.class_names, marker_size=12 if present else 8, font_size=18 if present else 13,
+        height=640 if present else figures.PLANE_HEIGHT,
+    )  # fmt: skip
+
+
+def _select_from_chart() -> None:
+    """Plotly selection event -> the selected sample (the point's index travels in customdata[0])."""
+    event = st.session_state.get(PLANE_CHART_KEY)
+    points = (event or {}).get("selection", {}).get("points", [])
+    for point in points:
+        custom = point.get("customdata")
+        if custom is not None and 1 <= point.get("curve_number", 0):
+            st.session_state["w_sample"] = int(custom[0])
+            return
+
+
+def plane_chart(view: figures.PlaneView) -> None:
+    st.plotly_chart(
+        figures.input_plane(view), key=PLANE_CHART_KEY, on_select=_select_from_chart, selection_mode="points",
+        config={"displayModeBar": False, "scrollZoom": False},
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Sample inspector
+# --------------------------------------------------------------------------------------------------------------
+def sample_terms(data: Dataset, trainer: ce_core.Trainer, index: int):
+    """Forward pass and derivation-1 terms for one point, straight from ce_core."""
+    forward = trainer.model.forward(trainer.params, data.X[index : index + 1], temperature=trainer.temperature)
+    terms = ce_core.chain_rule_terms(
+        forward.logits[0], int(data.y[index]), forward.z[0], temperature=trainer.temperature,
+        label_smoothing=trainer.label_smoothing,
+    )  # fmt: skip
+    return forward, terms
+
+
+def z_names(trainer: ce_core.Trainer) -> list[str]:
+    model = trainer.model
+    if model.hidden:
+        return [f"h{i + 1}" for i in range(model.n_last_inputs)]
+    return ce_core.feature_names(model.features)
+
+
+def inspector_table(logits, terms, names, class_names) -> pd.DataFrame:
+    """One row per class: u_k, p_k, y_k, dL/du_k and the gradient row dL/dw_k (per feature of z when few)."""
+    k = len(terms.probs)
+    table = {
+        "class": [class_label(i, class_names) for i in range(k)],
+        "u_k": logits,
+        "p_k": terms.probs,
+        "y_k": terms.targets,
+        "dL/du_k = (p_k − y_k)/T": terms.dL_du,
+    }
+    if len(names) <= 6:
+        for j, name in enumerate(names):
+            table[f"dL/dw_k[{name}]"] = terms.product[:, j]
+    else:
+        table["‖dL/dw_k‖"] = np.linalg.norm(terms.product, axis=1)
+    return pd.DataFrame(table)
+
+
+NUMBER_FORMAT = "%.4g"
+
+
+def show_table(frame: pd.DataFrame) -> None:
+    config = {c: st.column_config.NumberColumn(c, format=NUMBER_FORMAT) for c in frame.columns if c != "class"}
+    st.dataframe(frame, hide_index=True, column_config=config, width="stretch")
+
+
+def vector_text(values, names, limit: int = 8) -> str:
+    """'(x1 = 0.12, x2 = −1.3)' for short vectors; the first few entries and a count for long ones."""
+    parts = [f"{n} = {fmt(v, 3)}" for n, v in zip(names[:limit], values[:limit], strict=False)]
+    more = f", … {len(values) - limit} more" if len(values) > limit else ""
+    return "(" + ", ".join(parts) + more + ")"
+
+
+def chain_rule_walkthrough(terms, names, label: int, class_names, smoothing: float, temperature: float) -> None:
+    """Derivation 1 with this sample's numbers: three factors, their product, and the table's row."""
+    p_y = terms.probs[label]
+    st.markdown(
+        f"For this point the true class is **{class_label(label, class_names)}** and the model gives it "
+        f"p_y = {fmt(p_y, 5)}. The chain rule splits dL/dw_k into three factors:"
+    )
+    st.latex(r"\frac{\partial L}{\partial w_k} = \underbrace{\frac{\partial L}{\partial p_y}}_{-1/p_y}"
+             r"\cdot \underbrace{\frac{\partial p_y}{\partial u_k}}_{p_y(\mathbb{1}[k=y]-p_k)/T}"
+             r"\cdot \underbrace{\frac{\partial u_k}{\partial w_k}}_{z}")  # fmt: skip
+    st.latex(rf"\frac{{\partial L}}{{\partial p_y}} = -\frac{{1}}{{p_y}} = -\frac{{1}}{{{fmt(p_y, 5)}}} "
+             rf"= {fmt(terms.dL_dp_y, 5)}")  # fmt: skip
+    k = len(terms.probs)
+    frame = pd.DataFrame({
+        "class": [class_label(i, class_names) for i in range(k)],
+        "dp_y/du_k": terms.dp_y_du,
+        "dL/dp_y · dp_y/du_k": terms.chain_dL_du,
+        "table: (p_k − y_k)/T": terms.dL_du,
+    })  # fmt: skip
+    show_table(frame)
+    st.markdown(f"The third factor is the same for every class: du_k/dw_k = z = {vector_text(terms.du_dw, names)}. "
+                "Multiplying the three factors gives one row per class:")  # fmt: skip
+    literal, product = terms.literal_product, terms.product
+    both = {"class": [class_label(i, class_names) for i in range(k)]}
+    for j, name in enumerate(names[:4]):
+        both[f"product [{name}]"] = literal[:, j]
+        both[f"table row [{name}]"] = product[:, j]
+    show_table(pd.DataFrame(both))
+    gap = float(np.abs(literal - product).max())
+    if smoothing > 0:
+        st.info(
+            f"With label smoothing ε = {smoothing:g} the target is not one-hot, so derivation 1's three factors "
+            "describe only the hard-label part. The table uses the general result dL/du_k = (p_k − y_k)/T "
+            f"(derivation 4); the two differ by at most {fmt(gap, 3)}."
+        )
+    else:
+        st.success(f"The product of the three factors and the table's row agree to {fmt(gap, 2)} "
+                   "(floating-point rounding): dL/dw_k = (p_k − 1[k=y]) z / T.")  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Batch view
+# --------------------------------------------------------------------------------------------------------------
+def batch_figures(data: Dataset, trainer: ce_core.Trainer, class_k: int):
+    """P - Y for the last batch, and how its rows add up to dL/dw_k and the update of w_k."""
+    last = trainer.last_batch
+    shown = slice(0, MAX_BATCH_ROWS)
+    point_ids = data.train_idx[last.indices][shown]
+    matrix = figures.batch_matrix(last.probs_minus_targets[shown], point_ids, data.class_names)
+    per_sample = last.per_sample_grad_W()[shown, class_k, :]
+    contributions = figures.batch_contributions(
+        per_sample, last.grads["W"][class_k], last.update["W"][class_k], point_ids, z_names(trainer), class_k
+    )
+    return matrix, contributions, len(last.indices)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Curves
+# --------------------------------------------------------------------------------------------------------------
+def thinned_history(trainer: ce_core.Trainer) -> dict:
+    """The history with at most MAX_CURVE_POINTS rows (every j-th row, always keeping the latest)."""
+    history = trainer.history.as_dict()
+    n = len(history["step"])
+    if n <= MAX_CURVE_POINTS:
+        return history
+    keep = np.unique(np.append(np.arange(0, n, -(-n // MAX_CURVE_POINTS)), n - 1))
+    return {name: values[keep] for name, values in history.items()}

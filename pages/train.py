@@ -1,0 +1,180 @@
+"""Training page: step or auto-run SGD and watch logits, probabilities, loss and per-class gradients."""
+
+import streamlit as st
+
+from ce_app import figures
+from ce_app import train_panels as panels
+from ce_app.palette import class_label
+
+MAX_STEPS_PER_PLAY = 20_000  # one press of Play runs at most this many steps, so a forgotten tab stops by itself
+
+ss = st.session_state
+settings = ss.settings
+hidden = settings.hidden_controls()
+
+if not settings.present:
+    st.title("Cross-Entropy Playground")
+    st.caption(
+        "A classifier turns each point x into scores (logits) u_k, squashes them into probabilities "
+        "p = softmax(u), and is punished by the loss −log p_y for the true class y. Every step of gradient descent "
+        "moves each class's weights by −lr·(p_k − y_k)·z. Step through it below."
+    )
+
+
+def _step(n: int) -> None:
+    ss.trainer.step(n)
+
+
+def _epoch() -> None:
+    ss.trainer.run_epoch()
+
+
+def _reset() -> None:
+    ss.trainer.reset()
+    ss.running = False
+
+
+def _toggle_play() -> None:
+    ss.running = not ss.running
+    ss.play_started_at = ss.trainer.step_count
+    ss.play_toggled = True  # the fragment asks for a full rerun, which starts or stops the browser's timer
+
+
+def _stop(message: str, kind: str = "info") -> None:
+    ss.running = False
+    ss.stop_message = (kind, message)
+    st.rerun()  # a full-app rerun cancels the run_every timer
+
+
+def controls_row() -> None:
+    trainer = ss.trainer
+    cols = st.columns([1, 1, 1, 1.3, 1, 3])
+    blocked = trainer.diverged
+    if "step" not in hidden:
+        cols[0].button("Step", on_click=_step, args=(1,), disabled=blocked or ss.running, key="btn_step",
+                       help="One SGD update on the next mini-batch.", width="stretch")  # fmt: skip
+    if "step10" not in hidden:
+        cols[1].button("Step ×10", on_click=_step, args=(10,), disabled=blocked or ss.running, key="btn_step10",
+                       width="stretch")  # fmt: skip
+    if "epoch" not in hidden:
+        cols[2].button("Epoch", on_click=_epoch, disabled=blocked or ss.running, key="btn_epoch", width="stretch",
+                       help="Steps until every training point has been used once in this pass.")  # fmt: skip
+    if "play" not in hidden:
+        cols[3].button("⏸ Pause" if ss.running else "▶ Play", on_click=_toggle_play, disabled=blocked,
+                       key="btn_play", type="primary", width="stretch",
+                       help=f"Run {settings.spf} steps per frame at {settings.fps} frames per second.")  # fmt: skip
+    if "reset" not in hidden:
+        cols[4].button("Reset", on_click=_reset, key="btn_reset", width="stretch",
+                       help="Back to the initial weights of this seed, step 0.")  # fmt: skip
+
+
+@st.fragment(run_every=(1.0 / settings.fps) if ss.running else None)
+def live_area() -> None:
+    """Everything that changes while training: reruns alone on every auto-run frame and every button click."""
+    trainer = ss.trainer
+    if ss.pop("play_toggled", False):
+        st.rerun()
+    if ss.running:
+        trainer.step(settings.spf)
+        if trainer.diverged:
+            _stop("Auto-run stopped: the training diverged (see below).", "error")
+        elif trainer.step_count - ss.get("play_started_at", 0) >= MAX_STEPS_PER_PLAY:
+            _stop(f"Auto-run paused after {MAX_STEPS_PER_PLAY:,} steps. Press Play to go on.")
+    controls_row()
+    kind, message = ss.pop("stop_message", ("", ""))
+    if message and kind == "info":
+        st.info(message)
+    if trainer.diverged:
+        st.error(f"Training diverged: {trainer.divergence_reason}. The plots show the last finite state; "
+                 "press Reset to start again.", icon="💥")  # fmt: skip
+    panels.metrics_row(trainer)
+
+    data = ss.data
+    n_points = len(data.y)
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        n_classes = data.n_classes
+        view_options = ["regions", *range(n_classes)]
+        shown = st.radio(
+            "Colour the plane by", view_options, horizontal=True, key="plane_mode",
+            format_func=lambda v: "predicted class" if v == "regions" else f"p of {class_label(v, data.class_names)}",
+        )  # fmt: skip
+        view = panels.plane_view(data, trainer, ss.w_sample, None if shown == "regions" else shown, settings.present)
+        panels.plane_chart(view)
+        st.caption(
+            "**What am I looking at?** Every pixel is coloured by the class the model would predict there, deeper "
+            "where it is more sure. Filled markers are training points, open ones are test points; a red ring "
+            "marks a misclassified point, purple squares the points of the last mini-batch, the black target the "
+            "selected point. Click a point to inspect it."
+            + (" The grey arrows are the class weight vectors w_k: class k's logit u_k = w_k·x + b_k grows in "
+               "the direction w_k points. The red dotted arrows show where the next step will move them."
+               if view.weights is not None else "")
+        )  # fmt: skip
+    with right:
+        st.number_input("Selected point #", 0, n_points - 1, key="w_sample",
+                        help="Index of the point to inspect (or click it on the plane).")  # fmt: skip
+        index = int(ss.w_sample)
+        forward, terms = panels.sample_terms(data, trainer, index)
+        label = int(data.y[index])
+        names = panels.z_names(trainer)
+        where = "test" if data.is_test[index] else "training"
+        st.markdown(
+            f"**Point #{index}** ({where} point), true class **{class_label(label, data.class_names)}**  \n"
+            f"x = {panels.vector_text(data.X[index], ['x1', 'x2'])}  \n"
+            f"z = {panels.vector_text(forward.z[0], names)}  \n"
+            f"loss = −Σ y_k log p_k = **{panels.fmt(terms.loss, 5)}**"
+        )
+        st.plotly_chart(figures.logit_bars(forward.logits[0], data.class_names), key="logit_bars",
+                        config={"displayModeBar": False})  # fmt: skip
+        st.caption("**What am I looking at?** The logits: one raw score per class, u_k = w_k·z + b_k. "
+                   "Only their differences matter; softmax turns them into probabilities.")  # fmt: skip
+        st.plotly_chart(figures.prob_target_bars(terms.probs, terms.targets, data.class_names), key="prob_bars",
+                        config={"displayModeBar": False})  # fmt: skip
+        st.caption("**What am I looking at?** p_k = e^{u_k/T} / Σ_j e^{u_j/T}, the model's probabilities, next "
+                   "to the target y_k. The gap p_k − y_k is exactly how hard gradient descent pulls on class k.")  # fmt: skip
+    if not settings.present:
+        st.markdown("##### Per-class gradient for the selected point")
+    panels.show_table(panels.inspector_table(forward.logits[0], terms, names, data.class_names))
+    st.caption("**What am I looking at?** One row per class. dL/du_k = (p_k − y_k)/T is positive for classes the "
+               "model over-rates and negative for the true class; multiplied by z it gives the gradient row "
+               "dL/dw_k. A step moves w_k against it.")  # fmt: skip
+    with st.expander("Chain rule, step by step, with these numbers (derivation 1)"):
+        panels.chain_rule_walkthrough(terms, names, label, data.class_names, trainer.label_smoothing,
+                                      trainer.temperature)  # fmt: skip
+
+    if settings.present:
+        return
+    st.markdown("##### The last mini-batch")
+    if trainer.last_batch is None:
+        st.info("Press **Step** to see what one mini-batch does to the weights.")
+    else:
+        c1, c2 = st.columns(2)
+        class_k = c2.selectbox("Class k for the gradient rows", range(data.n_classes), key="batch_class",
+                               format_func=lambda k: class_label(k, data.class_names))  # fmt: skip
+        matrix, contributions, m = panels.batch_figures(data, trainer, class_k)
+        with c1:
+            st.plotly_chart(matrix, key="batch_matrix", config={"displayModeBar": False})
+            st.caption(f"**What am I looking at?** One row per sample of the last batch ({m} samples"
+                       f"{', first 48 shown' if m > 48 else ''}), one column per class: p − y. Red: the model "
+                       "gave that class too much; blue: too little (the true class).")  # fmt: skip
+        with c2:
+            st.plotly_chart(contributions, key="batch_contrib", config={"displayModeBar": False})
+            st.caption("**What am I looking at?** Each sample's contribution (p_ik − y_ik)·z_i to the gradient of "
+                       "class k, their mean (derivation 2: −1/m Xᵀ(Y − S), one row of it), and the change the "
+                       "optimizer applied to w_k (−lr times the mean for plain SGD).")  # fmt: skip
+
+    st.markdown("##### Learning curves")
+    history = panels.thinned_history(trainer)
+    c1, c2 = st.columns(2)
+    with c1:
+        st.plotly_chart(figures.loss_curves(history), key="loss_curves", config={"displayModeBar": False})
+        st.caption("**What am I looking at?** The mean loss and the accuracy on training and test points after "
+                   "each step. Test curves that turn away from training curves mean overfitting.")  # fmt: skip
+    with c2:
+        st.plotly_chart(figures.grad_norm_curves(history, data.class_names), key="grad_curves",
+                        config={"displayModeBar": False})  # fmt: skip
+        st.caption("**What am I looking at?** How big each class's gradient is. It shrinks as p approaches y: "
+                   "a confident, correct model barely moves.")  # fmt: skip
+
+
+live_area()
