@@ -269,7 +269,7 @@ def jacobian_heatmap(jacobian: np.ndarray, class_names=None, *, height=SMALL_HEI
 # ------------------------------------------------------------------------------------------------------------------
 def batch_matrix(probs_minus_targets: np.ndarray, point_ids, class_names=None, *, height=CURVE_HEIGHT) -> go.Figure:
     """Heat map of P - Y for the batch: rows are samples, columns are classes, fixed scale [-1, 1]."""
-    m, k = probs_minus_targets.shape
+    k = probs_minus_targets.shape[1]
     heat = dict(type="heatmap", z=probs_minus_targets.astype(np.float32),
                 x=[class_label(i, class_names) for i in range(k)], y=[f"#{int(i)}" for i in point_ids], zmin=-1,
                 zmax=1, colorscale="RdBu_r", colorbar=dict(title=dict(text="p−y"), thickness=12),

@@ -18,7 +18,7 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam"}
 HIDDEN_LAYER_COUNTS = (0, 1, 2)
 # The learning-rate slider moves on a log scale: 1, 2, 5 per decade from 1e-4 to 10.
-LR_VALUES = tuple(round(m * 10.0**e, 10) for e in range(-4, 1) for m in (1, 2, 5)) + (10.0,)
+LR_VALUES = (*(round(m * 10.0**e, 10) for e in range(-4, 1) for m in (1, 2, 5)), 10.0)
 MAX_VALUE_CHARS = 200  # longer query values are refused unread
 
 

@@ -71,7 +71,7 @@ def _select_from_chart() -> None:
     points = (event or {}).get("selection", {}).get("points", [])
     for point in points:
         custom = point.get("customdata")
-        if custom is not None and 1 <= point.get("curve_number", 0):
+        if custom is not None and point.get("curve_number", 0) >= 1:
             st.session_state["w_sample"] = int(custom[0])
             return
 

@@ -6,14 +6,27 @@ See the README's glossary for the notation (x, z, W, b, u, p, y, T, lr, l2).
 """
 
 from ._malloc import keep_heap_slack
-from .datasets import DATASETS, make_dataset, train_test_split
+from .datasets import DATASETS, make_dataset, split_indices, train_test_split
 from .features import FEATURE_MAPS, feature_names
 from .gradcheck import GradCheck, check_grads, compare_grads, max_relative_error, numerical_grad
 from .grid import DecisionGrid, decision_grid
 from .history import History, Trajectory, flatten_params, unflatten_params
+from .landscape import (
+    NORMALIZATIONS,
+    coordinate_direction,
+    filter_normalize,
+    flatten_direction,
+    loss_surface,
+    pca_directions,
+    project_trajectory,
+    projection_residual,
+    random_direction,
+    span_for,
+)
 from .losses import ChainRuleTerms, chain_rule_terms, cross_entropy, cross_entropy_grad, cross_entropy_with_grad
 from .model import ACTIVATIONS, ForwardPass, Model
 from .optim import SCHEDULES, SGD, Adam
+from .race import RaceConfig, RaceResult, run_race
 from .softmax import log_softmax, softmax, softmax_jacobian
 from .trainer import LastBatch, Snapshot, Trainer, divergence_loss_limit
 
@@ -21,6 +34,7 @@ __all__ = [
     "ACTIVATIONS",
     "DATASETS",
     "FEATURE_MAPS",
+    "NORMALIZATIONS",
     "SCHEDULES",
     "SGD",
     "Adam",
@@ -31,25 +45,38 @@ __all__ = [
     "History",
     "LastBatch",
     "Model",
+    "RaceConfig",
+    "RaceResult",
     "Snapshot",
     "Trainer",
     "Trajectory",
     "chain_rule_terms",
     "check_grads",
     "compare_grads",
+    "coordinate_direction",
     "cross_entropy",
     "cross_entropy_grad",
     "cross_entropy_with_grad",
     "decision_grid",
     "divergence_loss_limit",
     "feature_names",
+    "filter_normalize",
+    "flatten_direction",
     "flatten_params",
     "log_softmax",
+    "loss_surface",
     "make_dataset",
     "max_relative_error",
     "numerical_grad",
+    "pca_directions",
+    "project_trajectory",
+    "projection_residual",
+    "random_direction",
+    "run_race",
     "softmax",
     "softmax_jacobian",
+    "span_for",
+    "split_indices",
     "train_test_split",
     "unflatten_params",
 ]

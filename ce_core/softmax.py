@@ -12,14 +12,19 @@ from . import _checks
 
 
 def _shifted(logits: np.ndarray, temperature: float) -> np.ndarray:
-    """Return ``u / T - max(u / T)`` row by row (a new array; the max entry of each row becomes 0).
+    """Return ``(u - max(u)) / T`` row by row, which equals ``u / T - max(u / T)`` for T > 0 (a new array; the
+    max entry of each row becomes 0).
 
     Subtracting the row max is what keeps exp() from overflowing: the largest exponent is exp(0) = 1.
-    Rows are guaranteed by validation to hold at least one finite entry, so the max is finite.
+    Rows are guaranteed by validation to hold at least one finite entry, so the max is finite. The max is
+    subtracted before dividing by T: u / T alone overflows to inf for a small T (e.g. u = 1e4, T = 1e-305), and
+    inf - inf would be NaN; (u - max) / T is at worst -inf, a probability of exactly 0.
     """
-    scaled = logits / temperature if temperature != 1.0 else logits.copy()
-    scaled -= scaled.max(axis=-1, keepdims=True)
-    return scaled
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    if temperature != 1.0:
+        with np.errstate(over="ignore"):  # overflow here means a probability of 0, which is what -inf gives
+            shifted /= temperature
+    return shifted
 
 
 def _softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:

@@ -258,18 +258,25 @@ class Trainer:
         return float(losses.mean()), float((probs.argmax(axis=1) == y).mean())
 
     def metrics(self) -> dict:
-        """Current step, epoch, lr, train/test loss and accuracy, and the last step's gradient norm (cached)."""
+        """Current step, epoch, lr, train/test loss and accuracy, and the last step's gradient norm (cached).
+
+        Before the first step, grad_norm is the norm of the gradient the first step will use. test_loss and test_acc
+        are NaN when there is no test set.
+        """
         if self._metrics_cache is None or self._metrics_cache["step"] != self.step_count:
             train_loss, train_acc = self.evaluate("train")
             test_loss, test_acc = self.evaluate("test")
-            grads = self.last_batch.grads if self.last_batch else None
+            if self.last_batch is not None:
+                grads = self.last_batch.grads
+            else:  # before the first step: the gradient that step is about to use, as the history's first row has
+                grads = self._batch_loss_and_grad(self._next_indices(advance=False))[1]
             self._metrics_cache = {
                 "step": self.step_count,
                 "epoch": self.epoch + self._position / self.n_train,
                 "lr": self.optimizer.lr_at(self.opt_state["t"]),
                 "train_loss": train_loss, "train_acc": train_acc,
                 "test_loss": test_loss, "test_acc": test_acc,
-                "grad_norm": _global_norm(grads) if grads else float("nan"),
+                "grad_norm": _global_norm(grads),
             }  # fmt: skip
         return dict(self._metrics_cache)
 
