@@ -17,9 +17,9 @@ st.set_page_config(
 session.frame()
 
 pages = [
-    st.Page("pages/train.py", title="Train", icon="🎯", default=True),
-    st.Page("pages/derivation.py", title="Why p − y?", icon="🧮", url_path="derivation"),
-    st.Page("pages/landscape.py", title="Loss landscape", icon="⛰️", url_path="landscape"),
-    st.Page("pages/race.py", title="Optimizer race", icon="🏁", url_path="race"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:", default=True),
+    st.Page("pages/derivation.py", title="Why p − y?", icon=":material/function:", url_path="derivation"),
+    st.Page("pages/landscape.py", title="Loss landscape", icon=":material/landscape:", url_path="landscape"),
+    st.Page("pages/race.py", title="Optimizer race", icon=":material/sports_score:", url_path="race"),
 ]
 st.navigation(pages, position="sidebar").run()

@@ -25,7 +25,7 @@ from .palette import (
 )
 
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13, color="#262730")
-PLANE_HEIGHT = 520
+PLANE_HEIGHT = 560
 SMALL_HEIGHT = 260
 CURVE_HEIGHT = 300
 SHADES = 32  # confidence levels per class on the decision plane: 8 classes x 32 shades fit in one uint8
@@ -199,7 +199,7 @@ def input_plane(view: PlaneView) -> go.Figure:
     batch = np.asarray(view.batch, dtype=np.int64)
     sel = [] if view.selected is None else [int(view.selected)]
     for rows, marker in (
-        (wrong, dict(symbol="circle-open", size=size + 7, color="#C00000", line=dict(width=1.5))),
+        (wrong, dict(symbol="circle-open", size=size + 6, color="#C00000", line=dict(width=1.2))),
         (batch, dict(symbol="square-open", size=size + 11, color="#7B2CBF", line=dict(width=1.5))),
         (sel, dict(symbol="circle-open-dot", size=size + 20, color="#111111", line=dict(width=3))),
     ):
@@ -342,4 +342,221 @@ def grad_norm_curves(history: dict, class_names=None, *, height=CURVE_HEIGHT) ->
         height, title=_title("Gradient norm per class ‖dJ/dw_k‖ (log scale)"), xaxis=_axis("step", rangemode="tozero"),
         yaxis=_axis("norm", type="log"), showlegend=True, legend=dict(orientation="h", y=-0.3, x=0),
         hovermode="x unified",
+    ))  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The derivation page's sandbox
+# ------------------------------------------------------------------------------------------------------------------
+def grad_bars(values: np.ndarray, class_names=None, *, limit: float = 1.0, height=SMALL_HEIGHT) -> go.Figure:
+    """Bars of dL/du_k = (p_k - y_k)/T, one per class in its colour, on a fixed axis [-limit, limit]."""
+    k = len(values)
+    bar = dict(type="bar", x=[class_label(i, class_names) for i in range(k)], y=np.asarray(values, dtype=float),
+               marker=dict(color=[class_color(i) for i in range(k)]), texttemplate="%{y:.3f}",
+               textposition="outside", cliponaxis=False,
+               hovertemplate="%{x}<br>dL/du = %{y:.5f}<extra></extra>")  # fmt: skip
+    top = 1.25 * float(limit)
+    return figure([bar], _layout(height, title=_title("Gradient on the logits dL/du_k = (p_k − y_k)/T"),
+                                 yaxis=_axis("", (-top, top), zeroline=True, zerolinewidth=2),
+                                 xaxis=_axis("")))  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Loss landscape slices (the landscape page and the race page)
+# ------------------------------------------------------------------------------------------------------------------
+LANDSCAPE_HEIGHT = 560
+LANDSCAPE_SCALE = "Viridis"
+
+
+@dataclass(frozen=True)
+class SlicePath:
+    """One training path projected onto a slice: (alphas[t], betas[t]) after steps[t] steps."""
+
+    name: str  # legend text
+    alphas: np.ndarray  # (t,) coordinate along d1
+    betas: np.ndarray  # (t,) coordinate along d2
+    steps: np.ndarray  # (t,) step numbers
+    color: str = NEUTRAL
+    symbol: str = "circle"  # marker of the path's last point
+    losses: np.ndarray | None = None  # (t,) loss on the slice at each projected point (for the 3D view)
+
+
+@dataclass(frozen=True)
+class SliceView:
+    """A loss surface J(alpha, beta) on a grid and the paths drawn on it."""
+
+    alphas: np.ndarray  # (A,) grid coordinates along d1 (x axis)
+    betas: np.ndarray  # (B,) grid coordinates along d2 (y axis)
+    surface: np.ndarray  # (B, A) loss; +inf where it overflowed
+    paths: tuple = ()  # SlicePath, drawn in order
+    title: str = "Training loss on a 2D slice of weight space"
+    x_title: str = "α (along d1)"
+    y_title: str = "β (along d2)"
+    center_label: str = "current weights"  # what (0, 0) is
+    height: int = LANDSCAPE_HEIGHT
+
+
+def display_surface(surface: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """The surface ready to colour: non-finite points and the top 2% of values are drawn at a cap.
+
+    A few huge values (far corners, overflow) would otherwise squeeze every interesting contour into one colour.
+    Returns (z as float32 with no NaN or inf, zmin, cap).
+    """
+    finite = surface[np.isfinite(surface)]
+    if finite.size == 0:
+        return np.zeros(surface.shape, np.float32), 0.0, 1.0
+    low, cap = float(finite.min()), float(np.quantile(finite, 0.98))
+    if cap <= low:
+        cap = float(finite.max()) if finite.max() > low else low + 1.0
+    z = np.where(np.isfinite(surface), np.minimum(surface, cap), cap)
+    return z.astype(np.float32), low, cap
+
+
+def _finite_path(path: SlicePath):
+    keep = np.isfinite(path.alphas) & np.isfinite(path.betas)
+    if path.losses is not None:
+        keep &= np.isfinite(path.losses)
+    return keep
+
+
+def landscape_contour(view: SliceView) -> go.Figure:
+    """Filled contours of the loss over (alpha, beta), each path as a line with its end marked, (0, 0) starred."""
+    z, low, cap = display_surface(view.surface)
+    traces = [dict(
+        type="contour", x=view.alphas.astype(np.float32), y=view.betas.astype(np.float32), z=z, zmin=low, zmax=cap,
+        colorscale=LANDSCAPE_SCALE, ncontours=24, line=dict(width=0.5, color="rgba(255,255,255,0.5)"),
+        colorbar=dict(title=dict(text="loss"), thickness=12),
+        hovertemplate="α = %{x:.3f}, β = %{y:.3f}<br>loss %{z:.4f}<extra></extra>",
+    )]  # fmt: skip
+    for path in view.paths:
+        keep = _finite_path(path)
+        x, y, steps = path.alphas[keep], path.betas[keep], path.steps[keep].astype(np.int32)
+        traces.append(dict(
+            type="scatter", mode="lines+markers", x=x.astype(np.float32), y=y.astype(np.float32), name=path.name,
+            line=dict(color=path.color, width=2.5), marker=dict(size=4, color=path.color), customdata=steps,
+            hovertemplate=f"{path.name}<br>step %{{customdata}}<extra></extra>",
+        ))  # fmt: skip
+        ends_x, ends_y = (x[-1:], y[-1:]) if len(x) else ([], [])
+        traces.append(dict(
+            type="scatter", mode="markers", x=list(map(float, ends_x)), y=list(map(float, ends_y)), showlegend=False,
+            marker=dict(symbol=path.symbol, size=13, color=path.color, line=dict(color="white", width=1.5)),
+            hovertemplate=f"{path.name}: last step %{{customdata}}<extra></extra>",
+            customdata=[int(s) for s in steps[-1:]],
+        ))  # fmt: skip
+    traces.append(dict(
+        type="scatter", mode="markers", x=[0.0], y=[0.0], name=view.center_label,
+        marker=dict(symbol="star", size=18, color="#ffffff", line=dict(color="#111111", width=2)),
+        hovertemplate=f"{view.center_label} (α = β = 0)<extra></extra>",
+    ))  # fmt: skip
+    return figure(traces, _layout(
+        view.height, title=_title(f"{view.title}<br><sup>colours stop at loss {cap:.3g}: anything higher is drawn "
+                                  "in the top colour</sup>"),
+        xaxis=_axis(view.x_title, (view.alphas[0], view.alphas[-1])),
+        yaxis=_axis(view.y_title, (view.betas[0], view.betas[-1])),
+        showlegend=True, legend=dict(orientation="h", y=-0.14, x=0), margin=dict(l=60, r=10, t=64, b=40),
+    ))  # fmt: skip
+
+
+def landscape_surface(view: SliceView) -> go.Figure:
+    """The same slice as a 3D surface; paths with ``losses`` are drawn on it."""
+    z, low, cap = display_surface(view.surface)
+    traces = [dict(
+        type="surface", x=view.alphas.astype(np.float32), y=view.betas.astype(np.float32), z=z, cmin=low, cmax=cap,
+        colorscale=LANDSCAPE_SCALE, colorbar=dict(title=dict(text="loss"), thickness=12), opacity=0.92,
+        hovertemplate="α = %{x:.3f}, β = %{y:.3f}<br>loss %{z:.4f}<extra></extra>",
+    )]  # fmt: skip
+    for path in view.paths:
+        if path.losses is None:
+            continue
+        keep = _finite_path(path)
+        traces.append(dict(
+            type="scatter3d", mode="lines+markers", x=path.alphas[keep].astype(np.float32),
+            y=path.betas[keep].astype(np.float32), z=np.minimum(path.losses[keep], cap).astype(np.float32),
+            name=path.name, line=dict(color=path.color, width=6), marker=dict(size=2.5, color=path.color),
+            customdata=path.steps[keep].astype(np.int32),
+            hovertemplate=f"{path.name}<br>step %{{customdata}}<br>loss %{{z:.4f}}<extra></extra>",
+        ))  # fmt: skip
+    return figure(traces, _layout(
+        view.height, title=_title(view.title), showlegend=True, legend=dict(orientation="h", y=0.0, x=0),
+        margin=dict(l=0, r=0, t=40, b=0),
+        scene=dict(xaxis=dict(title=dict(text=view.x_title)), yaxis=dict(title=dict(text=view.y_title)),
+                   zaxis=dict(title=dict(text="loss"), range=[low, cap]), aspectmode="cube",
+                   camera=dict(eye=dict(x=1.5, y=-1.5, z=1.1))),
+    ))  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Optimizer race
+# ------------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunCurves:
+    """One race run's learning curves."""
+
+    name: str  # legend text
+    steps: np.ndarray  # (t,)
+    train_loss: np.ndarray  # (t,)
+    test_loss: np.ndarray  # (t,) NaN when there is no test set
+    color: str
+    symbol: str = "circle"
+    diverged_reason: str = ""  # non-empty: the run stopped, marked with a cross at its last point
+
+
+def race_curves(runs, *, height=CURVE_HEIGHT + 80) -> go.Figure:
+    """Train (solid) and test (dotted) loss of every run against step, one colour per run.
+
+    A diverged run stops at its last finite point, marked with a cross that says why on hover. The y axis stops at
+    2.5 times the largest starting loss, so one exploding run does not flatten the others.
+    """
+    traces, starts, tops = [], [], []
+    for run in runs:
+        for values, dash, part in ((run.train_loss, "solid", "train"), (run.test_loss, "dot", "test")):
+            x, y = _finite_xy(np.asarray(run.steps), np.asarray(values, dtype=float))
+            traces.append(dict(type="scatter", mode="lines", x=x, y=y, name=f"{run.name} · {part}",
+                               legendgroup=run.name, line=dict(color=run.color, dash=dash, width=2),
+                               hovertemplate=f"{run.name} {part}: %{{y:.4f}}<extra></extra>"))  # fmt: skip
+            if part == "train" and len(y):
+                starts.append(float(y[0]))
+            if len(y):
+                tops.append(float(y.max()))
+        x, y = _finite_xy(np.asarray(run.steps), np.asarray(run.train_loss, dtype=float))
+        last_x, last_y = (x[-1:].tolist(), y[-1:].tolist()) if len(y) else ([], [])
+        reason = run.diverged_reason or "finished"
+        traces.append(dict(
+            type="scatter", mode="markers", x=last_x, y=last_y, showlegend=False, legendgroup=run.name,
+            marker=dict(symbol="x" if run.diverged_reason else run.symbol, size=13 if run.diverged_reason else 9,
+                        color=run.color, line=dict(color="white", width=1)),
+            text=[reason] * len(last_x), hovertemplate=f"{run.name}: %{{text}}<extra></extra>",
+        ))  # fmt: skip
+    top = max(tops, default=1.0)
+    if starts:
+        top = min(top, 2.5 * max(starts))
+    return figure(traces, _layout(
+        height, title=_title("Loss per step: training (solid) and test (dotted), one colour per run"),
+        xaxis=_axis("step", rangemode="tozero"), yaxis=_axis("cross-entropy", (0.0, 1.05 * top if top > 0 else 1.0)),
+        showlegend=True, legend=dict(orientation="h", y=-0.22, x=0), hovermode="x unified",
+    ))  # fmt: skip
+
+
+def region_thumbnail(x1: np.ndarray, x2: np.ndarray, probs: np.ndarray, X: np.ndarray, y: np.ndarray,
+                     is_test: np.ndarray, title: str, bounds, *, height=SMALL_HEIGHT + 40) -> go.Figure:  # fmt: skip
+    """A small decision-region map: the input plane without selection, batch or arrows (for small multiples)."""
+    n_classes = probs.shape[-1]
+    traces = [dict(
+        type="heatmap", z=region_values(probs), zmin=0, zmax=SHADES * n_classes - 1,
+        colorscale=region_colorscale(n_classes), showscale=False, x0=float(x1[0]), dx=float(x1[1] - x1[0]),
+        y0=float(x2[0]), dy=float(x2[1] - x2[0]), hoverinfo="skip", zsmooth=False,
+    )]  # fmt: skip
+    for k in range(n_classes):
+        mine = y == k
+        traces.append(dict(
+            type="scatter", mode="markers", x=X[mine, 0].astype(np.float32), y=X[mine, 1].astype(np.float32),
+            marker=dict(symbol=(CLASS_SYMBOL_CODES[k] + OPEN_SYMBOL_OFFSET * is_test[mine]).astype(np.int32), size=5,
+                        color=CLASS_COLORS[k], line=dict(color="white", width=0.5)),
+            hoverinfo="skip",
+        ))  # fmt: skip
+    return figure(traces, _layout(
+        height, font_size=12, title=_title(title, 13), margin=dict(l=10, r=10, t=48, b=10),
+        xaxis=_axis("", bounds[:2], showticklabels=False, constrain="domain"),
+        yaxis=_axis("", bounds[2:], showticklabels=False, scaleanchor="x", scaleratio=1, constrain="domain"),
+        dragmode=False,
     ))  # fmt: skip

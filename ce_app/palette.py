@@ -14,6 +14,10 @@ CLASS_SYMBOL_CODES = (0, 1, 2, 5, 4, 6, 17, 13)
 OPEN_SYMBOL_OFFSET = 100
 CLASS_SYMBOL_NAMES = ("●", "■", "◆", "▲", "✖", "▼", "★", "⬟")
 NEUTRAL = "#444444"
+# Optimizer-race runs get their own colours (Paul Tol's "muted" scheme, picked to stay apart from the class
+# colours above), so a run's curve is never mistaken for a class; runs also differ by end-marker shape.
+RUN_COLORS = ("#332288", "#CC6677", "#999933", "#882255")
+RUN_SYMBOLS = ("circle", "square", "diamond", "triangle-up")
 GRID_LINE = "#e5e5e5"
 
 
@@ -35,3 +39,7 @@ def mix_with_white(hex_color: str, white: float) -> str:
     """The colour ``white`` of the way towards white (0 = the colour, 1 = white), as an rgb() string."""
     r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
     return "rgb({},{},{})".format(*(round(c + (255 - c) * white) for c in (r, g, b)))
+
+
+def run_color(i: int) -> str:
+    return RUN_COLORS[i % len(RUN_COLORS)]

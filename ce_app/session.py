@@ -7,6 +7,7 @@ trainer (with a notice); a change of optimizer or loss settings only reconfigure
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from . import controls, state
 from .settings import Settings, from_query, to_query
@@ -93,3 +94,18 @@ def frame() -> Settings:
                 st.warning(message, icon="⚠️")
             st.button("Dismiss", key="dismiss_notices", on_click=notices.clear)
     return ss.settings
+
+
+def ensure_frame() -> Settings:
+    """Run the shared frame unless app.py already ran it in this script run; every page calls this first.
+
+    Normally app.py runs the frame and then the page. But Streamlit keeps a legacy mode for apps with a ``pages/``
+    folder: the first run of a fresh server process (e.g. a shared link to /landscape after the app slept), and
+    every AppTest rerun, executes the page file alone, without app.py. The frame's always-drawn toggle tells
+    which case this is.
+    """
+    ctx = get_script_run_ctx()
+    drawn = ctx.shared.widget_user_keys_this_run if ctx is not None else ()  # Streamlit 1.67 (pinned)
+    if controls.key("present") in drawn:
+        return st.session_state.settings
+    return frame()

@@ -40,7 +40,7 @@ class Settings:
     dataset: str = "blobs"  # which toy dataset, ce_core.DATASETS
     K: int = 3  # number of classes, 2..8
     n: int = 300  # number of points, 20..2000
-    noise: float = 0.3  # std of the Gaussian jitter added to each coordinate
+    noise: float = 0.1  # std of the Gaussian jitter added to each coordinate
     test: float = 0.2  # fraction of points held out for testing
     seed: int = 0  # seeds the data, the train/test split, the initial weights and the batch order
     # Model

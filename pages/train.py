@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from ce_app import figures
+from ce_app import figures, session
 from ce_app import train_panels as panels
 from ce_app.palette import class_label
 
 MAX_STEPS_PER_PLAY = 20_000  # one press of Play runs at most this many steps, so a forgotten tab stops by itself
 
+settings = session.ensure_frame()
 ss = st.session_state
-settings = ss.settings
 hidden = settings.hidden_controls()
 
 if not settings.present:
