@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -76,9 +78,10 @@ def _select_from_chart() -> None:
             return
 
 
-def plane_chart(view: figures.PlaneView) -> None:
+def plane_chart(figure) -> None:
+    """The input plane, clickable: a click on a point selects it (see _select_from_chart)."""
     st.plotly_chart(
-        figures.input_plane(view), key=PLANE_CHART_KEY, on_select=_select_from_chart, selection_mode="points",
+        figure, key=PLANE_CHART_KEY, on_select=_select_from_chart, selection_mode="points",
         config={"displayModeBar": False, "scrollZoom": False},
     )  # fmt: skip
 
@@ -203,3 +206,50 @@ def thinned_history(trainer: ce_core.Trainer) -> dict:
         return history
     keep = np.unique(np.append(np.arange(0, n, -(-n // MAX_CURVE_POINTS)), n - 1))
     return {name: values[keep] for name, values in history.items()}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Everything one frame of the live area draws
+# --------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LiveFrame:
+    """The figures and numbers of one frame of the training page's live area (None where nothing to show)."""
+
+    plane: object  # go.Figure of the input plane
+    plane_view: figures.PlaneView
+    forward: ce_core.ForwardPass  # the selected point's forward pass
+    terms: ce_core.ChainRuleTerms  # derivation 1 for the selected point
+    table: pd.DataFrame  # the inspector's per-class table
+    logits: object
+    probs: object
+    batch_matrix: object | None  # None before the first step, and in presentation mode
+    batch_contributions: object | None
+    batch_size: int
+    loss_curves: object | None  # None in presentation mode
+    grad_curves: object | None
+
+
+def live_frame(data: Dataset, trainer: ce_core.Trainer, selected: int, show_class: int | None, class_k: int,
+               present: bool) -> LiveFrame:  # fmt: skip
+    """Build every figure and table of the live area from the current state (what one auto-run frame costs)."""
+    view = plane_view(data, trainer, selected, show_class, present)
+    forward, terms = sample_terms(data, trainer, selected)
+    names = z_names(trainer)
+    matrix = contributions = None
+    m = 0
+    if trainer.last_batch is not None and not present:
+        matrix, contributions, m = batch_figures(data, trainer, min(class_k, data.n_classes - 1))
+    loss_fig = grad_fig = None
+    if not present:
+        history = thinned_history(trainer)
+        loss_fig = figures.loss_curves(history)
+        grad_fig = figures.grad_norm_curves(history, data.class_names)
+    font = 16 if present else 13
+    return LiveFrame(
+        plane=figures.input_plane(view), plane_view=view, forward=forward, terms=terms,
+        table=inspector_table(forward.logits[0], terms, names, data.class_names),
+        logits=figures.logit_bars(forward.logits[0], data.class_names, font_size=font),
+        probs=figures.prob_target_bars(terms.probs, terms.targets, data.class_names, font_size=font),
+        batch_matrix=matrix, batch_contributions=contributions, batch_size=m, loss_curves=loss_fig,
+        grad_curves=grad_fig,
+    )  # fmt: skip

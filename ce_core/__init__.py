@@ -23,7 +23,15 @@ from .landscape import (
     random_direction,
     span_for,
 )
-from .losses import ChainRuleTerms, chain_rule_terms, cross_entropy, cross_entropy_grad, cross_entropy_with_grad
+from .losses import (
+    ChainRuleTerms,
+    batch_weight_grad,
+    chain_rule_terms,
+    cross_entropy,
+    cross_entropy_grad,
+    cross_entropy_with_grad,
+    grad_via_jacobian,
+)
 from .model import ACTIVATIONS, ForwardPass, Model
 from .optim import SCHEDULES, SGD, Adam
 from .race import RaceConfig, RaceResult, run_race
@@ -50,6 +58,7 @@ __all__ = [
     "Snapshot",
     "Trainer",
     "Trajectory",
+    "batch_weight_grad",
     "chain_rule_terms",
     "check_grads",
     "compare_grads",
@@ -63,6 +72,7 @@ __all__ = [
     "filter_normalize",
     "flatten_direction",
     "flatten_params",
+    "grad_via_jacobian",
     "log_softmax",
     "loss_surface",
     "make_dataset",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ce_app import figures, session
+from ce_app import session
 from ce_app import train_panels as panels
 from ce_app.palette import class_label
 
@@ -90,17 +90,16 @@ def live_area() -> None:
     panels.metrics_row(trainer)
 
     data = ss.data
-    n_points = len(data.y)
+    shown = ss.get("plane_mode", "regions")
+    frame = panels.live_frame(data, trainer, int(ss.w_sample), None if shown == "regions" else shown,
+                              ss.get("batch_class", 0), settings.present)  # fmt: skip
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        n_classes = data.n_classes
-        view_options = ["regions", *range(n_classes)]
-        shown = st.radio(
-            "Colour the plane by", view_options, horizontal=True, key="plane_mode",
+        st.radio(
+            "Colour the plane by", ["regions", *range(data.n_classes)], horizontal=True, key="plane_mode",
             format_func=lambda v: "predicted class" if v == "regions" else f"p of {class_label(v, data.class_names)}",
         )  # fmt: skip
-        view = panels.plane_view(data, trainer, ss.w_sample, None if shown == "regions" else shown, settings.present)
-        panels.plane_chart(view)
+        panels.plane_chart(frame.plane)
         st.caption(
             "**What am I looking at?** Every pixel is coloured by the class the model would predict there, deeper "
             "where it is more sure. Filled markers are training points, open ones are test points; a red ring "
@@ -108,13 +107,12 @@ def live_area() -> None:
             "selected point. Click a point to inspect it."
             + (" The grey arrows are the class weight vectors w_k: class k's logit u_k = w_k·x + b_k grows in "
                "the direction w_k points. The red dotted arrows show where the next step will move them."
-               if view.weights is not None else "")
+               if frame.plane_view.weights is not None else "")
         )  # fmt: skip
     with right:
-        st.number_input("Selected point #", 0, n_points - 1, key="w_sample",
+        st.number_input("Selected point #", 0, len(data.y) - 1, key="w_sample",
                         help="Index of the point to inspect (or click it on the plane).")  # fmt: skip
-        index = int(ss.w_sample)
-        forward, terms = panels.sample_terms(data, trainer, index)
+        index, terms, forward = int(ss.w_sample), frame.terms, frame.forward
         label = int(data.y[index])
         names = panels.z_names(trainer)
         where = "test" if data.is_test[index] else "training"
@@ -124,17 +122,15 @@ def live_area() -> None:
             f"z = {panels.vector_text(forward.z[0], names)}  \n"
             f"loss = −Σ y_k log p_k = **{panels.fmt(terms.loss, 5)}**"
         )
-        st.plotly_chart(figures.logit_bars(forward.logits[0], data.class_names), key="logit_bars",
-                        config={"displayModeBar": False})  # fmt: skip
+        st.plotly_chart(frame.logits, key="logit_bars", config={"displayModeBar": False})
         st.caption("**What am I looking at?** The logits: one raw score per class, u_k = w_k·z + b_k. "
                    "Only their differences matter; softmax turns them into probabilities.")  # fmt: skip
-        st.plotly_chart(figures.prob_target_bars(terms.probs, terms.targets, data.class_names), key="prob_bars",
-                        config={"displayModeBar": False})  # fmt: skip
+        st.plotly_chart(frame.probs, key="prob_bars", config={"displayModeBar": False})
         st.caption("**What am I looking at?** p_k = e^{u_k/T} / Σ_j e^{u_j/T}, the model's probabilities, next "
                    "to the target y_k. The gap p_k − y_k is exactly how hard gradient descent pulls on class k.")  # fmt: skip
     if not settings.present:
         st.markdown("##### Per-class gradient for the selected point")
-    panels.show_table(panels.inspector_table(forward.logits[0], terms, names, data.class_names))
+    panels.show_table(frame.table)
     st.caption("**What am I looking at?** One row per class. dL/du_k = (p_k − y_k)/T is positive for classes the "
                "model over-rates and negative for the true class; multiplied by z it gives the gradient row "
                "dL/dw_k. A step moves w_k against it.")  # fmt: skip
@@ -145,34 +141,32 @@ def live_area() -> None:
     if settings.present:
         return
     st.markdown("##### The last mini-batch")
-    if trainer.last_batch is None:
+    if frame.batch_matrix is None:
         st.info("Press **Step** to see what one mini-batch does to the weights.")
     else:
         c1, c2 = st.columns(2)
-        class_k = c2.selectbox("Class k for the gradient rows", range(data.n_classes), key="batch_class",
-                               format_func=lambda k: class_label(k, data.class_names))  # fmt: skip
-        matrix, contributions, m = panels.batch_figures(data, trainer, class_k)
         with c1:
-            st.plotly_chart(matrix, key="batch_matrix", config={"displayModeBar": False})
-            st.caption(f"**What am I looking at?** One row per sample of the last batch ({m} samples"
-                       f"{', first 48 shown' if m > 48 else ''}), one column per class: p − y. Red: the model "
-                       "gave that class too much; blue: too little (the true class).")  # fmt: skip
+            st.plotly_chart(frame.batch_matrix, key="batch_matrix", config={"displayModeBar": False})
+            st.caption(f"**What am I looking at?** One row per sample of the last batch ({frame.batch_size} samples"
+                       f"{', the first 48 shown' if frame.batch_size > 48 else ''}), one column per class: p − y. "
+                       "Red: the model gave that class too much; blue: too little (the true class).")  # fmt: skip
         with c2:
-            st.plotly_chart(contributions, key="batch_contrib", config={"displayModeBar": False})
+            st.selectbox("Class k for the gradient rows", range(data.n_classes), key="batch_class",
+                         format_func=lambda k: class_label(k, data.class_names))  # fmt: skip
+            st.plotly_chart(frame.batch_contributions, key="batch_contrib", config={"displayModeBar": False})
             st.caption("**What am I looking at?** Each sample's contribution (p_ik − y_ik)·z_i to the gradient of "
-                       "class k, their mean (derivation 2: −1/m Xᵀ(Y − S), one row of it), and the change the "
-                       "optimizer applied to w_k (−lr times the mean for plain SGD).")  # fmt: skip
+                       "class k, their mean (derivation 2: −1/m Xᵀ(Y − S), one row of it, plus l2·w_k when weight "
+                       "decay is on), and the change the optimizer applied to w_k (−lr times the mean for plain "
+                       "SGD).")  # fmt: skip
 
     st.markdown("##### Learning curves")
-    history = panels.thinned_history(trainer)
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(figures.loss_curves(history), key="loss_curves", config={"displayModeBar": False})
+        st.plotly_chart(frame.loss_curves, key="loss_curves", config={"displayModeBar": False})
         st.caption("**What am I looking at?** The mean loss and the accuracy on training and test points after "
                    "each step. Test curves that turn away from training curves mean overfitting.")  # fmt: skip
     with c2:
-        st.plotly_chart(figures.grad_norm_curves(history, data.class_names), key="grad_curves",
-                        config={"displayModeBar": False})  # fmt: skip
+        st.plotly_chart(frame.grad_curves, key="grad_curves", config={"displayModeBar": False})
         st.caption("**What am I looking at?** How big each class's gradient is. It shrinks as p approaches y: "
                    "a confident, correct model barely moves.")  # fmt: skip
 
