@@ -62,7 +62,11 @@ def decision_grid(model: Model, params, bounds, resolution: int, *, temperature=
     DecisionGrid with x1 (res,), x2 (res,) and probs (res, res, K).
     """
     params = model.check_params(params)
-    bounds = tuple(_checks.real_number(v, "bounds") for v in np.asarray(bounds, dtype=float).ravel())
+    try:
+        values = np.asarray(bounds, dtype=float).ravel()
+    except (TypeError, ValueError) as exc:  # e.g. text that is not a number
+        raise ValueError(f"bounds must be four numbers (x1_min, x1_max, x2_min, x2_max), got {bounds!r}") from exc
+    bounds = tuple(_checks.real_number(v, "bounds") for v in values)
     if len(bounds) != 4 or not (bounds[0] < bounds[1] and bounds[2] < bounds[3]):
         raise ValueError(f"bounds must be (x1_min, x1_max, x2_min, x2_max) with min < max, got {bounds}")
     resolution = _checks.integer(resolution, "resolution", low=2, high=MAX_RESOLUTION)

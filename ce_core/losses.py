@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
-from .softmax import _check_logits, _shifted
+from .softmax import _check_logits, _shifted, softmax_jacobian
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -259,3 +259,60 @@ def chain_rule_terms(logits, label, z, *, temperature=1.0, label_smoothing=0.0) 
         dL_du=dL_du,
         product=np.outer(dL_du, z_arr),  # (K,) x (D,) -> (K, D)
     )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The derivation page's second routes to the same gradients
+# --------------------------------------------------------------------------------------------------------------
+def grad_via_jacobian(probs, targets, *, temperature=1.0) -> np.ndarray:
+    """dL/du the long way, through the softmax Jacobian (derivation 4), multiplied out as written.
+
+    ``dL/dp_j = -y_j / p_j``,  ``dp/du = J / T`` with ``J = diag(p) - p p^T`` (symmetric), so
+    ``dL/du = J^T (-y / p) / T``, which simplifies to ``(p - y) / T`` whenever the targets sum to 1.
+
+    Parameters
+    ----------
+    probs : array of shape (K,) or (n, K): p = softmax(u / T), rows summing to 1.
+    targets : array with the shape of probs: target distributions y (one-hot or smoothed), non-negative.
+    temperature : T > 0.
+
+    Returns an array with the shape of probs. Classes with y_j = 0 contribute exactly 0 (never 0/0). A p_j that
+    underflowed to 0 where y_j > 0 is floored at the smallest normal float so the result stays finite, but it is
+    then no longer accurate (J's entries are 0 too): the reason libraries fuse softmax and cross-entropy and use
+    (p - y) / T directly (see cross_entropy_grad).
+    """
+    jac = softmax_jacobian(probs)  # validates probs; (K, K) or (n, K, K)
+    p = np.asarray(probs, dtype=jac.dtype)
+    y = _checks.float_array(targets, "targets", ndims=(1, 2)).astype(jac.dtype, copy=False)
+    if y.shape != p.shape:
+        raise ValueError(f"targets must have the shape of probs {p.shape}, got {y.shape}")
+    if (y < 0).any():
+        raise ValueError("targets must be non-negative")
+    temperature = _checks.positive_float(temperature, "temperature")
+    tiny = np.finfo(jac.dtype).tiny
+    dL_dp = -np.divide(y, np.maximum(p, tiny), out=np.zeros_like(y), where=y > 0)  # (..., K)
+    return np.einsum("...ji,...j->...i", jac, dL_dp) / temperature  # J^T @ dL/dp, row by row
+
+
+def batch_weight_grad(z, probs, targets, *, temperature=1.0) -> np.ndarray:
+    """Derivation 2's batch gradient in that derivation's own layout: ``-1/m Z^T (Y - S) / T``, shape (D, K).
+
+    Parameters
+    ----------
+    z : array of shape (m, D): the inputs of the last layer for the m samples of a batch (the derivation's X).
+    probs : array of shape (m, K): S, the softmax outputs p = softmax(u / T).
+    targets : array of shape (m, K): Y, the target rows.
+    temperature : T > 0 (1 in derivation 2).
+
+    Column k is dJ/dw_k of the mean cross-entropy (no l2 term). This project stores W as (K, D), one row per
+    class, so the result is the transpose of the data part of Model.loss_and_grad's grads["W"].
+    """
+    z_arr = _checks.float_array(z, "z", ndims=(2,))
+    s = _checks.float_array(probs, "probs", ndims=(2,))
+    y = _checks.float_array(targets, "targets", ndims=(2,))
+    if s.shape != y.shape or s.shape[0] != z_arr.shape[0]:
+        raise ValueError(f"z (m, D), probs (m, K) and targets (m, K) must agree, got {z_arr.shape}, {s.shape}, "
+                         f"{y.shape}")  # fmt: skip
+    temperature = _checks.positive_float(temperature, "temperature")
+    m = z_arr.shape[0]
+    return -(z_arr.T @ (y - s)) / (m * temperature)  # (D, m) @ (m, K) -> (D, K)

@@ -179,10 +179,10 @@ class Model:
     # ---------------------------------------------------------------------------------------------------------
     # Validation at the boundary
     # ---------------------------------------------------------------------------------------------------------
-    def _check_X(self, X) -> np.ndarray:
-        arr = _checks.float_array(X, "X", ndims=(2,))
+    def _check_X(self, X, name: str = "X") -> np.ndarray:
+        arr = _checks.float_array(X, name, ndims=(2,))
         if arr.shape[1] != 2:
-            raise ValueError(f"X must have shape (n, 2), got shape {arr.shape}")
+            raise ValueError(f"{name} must have shape (n, 2), got shape {arr.shape}")
         return arr
 
     def check_params(self, params) -> dict[str, np.ndarray]:
@@ -300,6 +300,7 @@ class Model:
 
     def targets_of(self, labels, label_smoothing: float = 0.0) -> np.ndarray:
         """The target rows y used in the loss for int labels (n,): ``(1 - eps) onehot + eps / K``, shape (n, K)."""
-        labels = _checks.labels(labels, "labels", np.asarray(labels).shape[0], self.n_classes)
+        n_labels = np.shape(labels)[0] if np.ndim(labels) else 1  # a scalar gets the shape message, not IndexError
+        labels = _checks.labels(labels, "labels", n_labels, self.n_classes)
         eps = _checks.real_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
         return target_matrix(labels, self.n_classes, eps)

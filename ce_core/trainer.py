@@ -97,12 +97,12 @@ class Trainer:
         if not isinstance(model, Model):
             raise ValueError(f"model must be a ce_core.Model, got {type(model).__name__}")
         self.model = model
-        self.X_train = model._check_X(X_train)
+        self.X_train = model._check_X(X_train, "X_train")
         self.y_train = _checks.labels(y_train, "y_train", self.X_train.shape[0], model.n_classes)
         if X_test is None or len(np.asarray(X_test)) == 0:
             self.X_test, self.y_test = np.zeros((0, 2)), np.zeros(0, dtype=np.intp)
         else:
-            self.X_test = model._check_X(X_test)
+            self.X_test = model._check_X(X_test, "X_test")
             self.y_test = _checks.labels(y_test, "y_test", self.X_test.shape[0], model.n_classes)
         # phi(x) never changes during training: compute it once for every point.
         self.Z_train = model._features(self.X_train)
@@ -250,6 +250,7 @@ class Trainer:
 
         The loss here is the plain data loss at temperature T and with the label smoothing in use (no l2 term).
         """
+        which = _checks.choice(which, "which", ("train", "test"))
         Z, y = (self.Z_train, self.y_train) if which == "train" else (self.Z_test, self.y_test)
         if len(y) == 0:
             return float("nan"), float("nan")
