@@ -136,7 +136,7 @@ def sidebar(n_train: int, hidden: frozenset[str]) -> Settings:
             help="Target y = (1−ε)·one-hot + ε/K: the model is never asked for probability exactly 1.",
         )  # fmt: skip
         values["T"] = sb.slider(
-            "Temperature T", 0.05, 10.0, step=0.05, key=key("T"),
+            "Temperature T", 0.01, 10.0, step=0.01, key=key("T"),
             help="p = softmax(u / T). T > 1 flattens the probabilities and shrinks the gradient by 1/T; T < 1 "
                  "sharpens them and magnifies it.",
         )  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from . import controls, state
+from . import controls, own_data, state
 from .settings import Settings, from_query, to_query
 
 MAX_NOTICES = 8
@@ -43,30 +43,59 @@ def _start_session() -> None:
     for problem in problems:
         notify(f"Link: {problem}")
     ss.settings = settings
+    ss.data_version = 0
     ss.data = state.generate(settings)
     ss.trainer = state.build_trainer(settings, ss.data)
-    ss.model_key = settings.model_key()
+    ss.model_key = _model_key(settings)
     ss.running = False
     controls.seed_widgets(settings)
     ss[controls.key("sample")] = min(settings.sample, len(ss.data.y) - 1)
+
+
+def _model_key(settings: Settings) -> tuple:
+    """What the trainer was built from: the data (by version) and the model settings."""
+    return (st.session_state.data_version, *settings.model_key()[len(settings.data_key()) :])
+
+
+def replace_data(data: state.Dataset, notice: str) -> None:
+    """Use new points (generated, uploaded or drawn) and restart training on them at once.
+
+    At once, because uploads and drawing happen in callbacks, and a drawing click reruns only the live fragment,
+    which does not pass through apply().
+    """
+    ss = st.session_state
+    ss.data = data
+    ss.data_version += 1
+    ss[controls.key("sample")] = max(0, min(ss.get(controls.key("sample"), 0), len(data.y) - 1))
+    rebuild_trainer(ss.settings)
+    if notice:
+        notify(notice)
+
+
+def rebuild_trainer(settings: Settings) -> None:
+    """Start training again on the current data, if there are points to train on."""
+    ss = st.session_state
+    if len(ss.data.y):
+        ss.trainer = state.build_trainer(settings, ss.data)
+    ss.model_key = _model_key(settings)
+    ss.running = False
 
 
 def apply(settings: Settings) -> None:
     """Bring data and trainer in line with new settings; say so when training restarts."""
     ss = st.session_state
     old: Settings = ss.settings
-    if settings.data_key() != old.data_key() and ss.data.source == "generated":
-        ss.data = state.generate(settings)
-        ss[controls.key("sample")] = min(ss[controls.key("sample")], len(ss.data.y) - 1)
-    if settings.model_key() != ss.model_key:
-        ss.trainer = state.build_trainer(settings, ss.data)
-        ss.model_key = settings.model_key()
-        ss.running = False
-        reason = "data" if settings.data_key() != old.data_key() else "model"
-        notify(f"Training restarted from step 0 because the {reason} settings changed.")
+    ss.settings = settings  # first: the data and trainer below are built from the new settings
+    if settings.data_key() != old.data_key():
+        back = " (back to generated data)" if ss.data.source != "generated" else ""
+        replace_data(state.generate(settings), f"New data{back}: training restarted from step 0.")
+    if _model_key(settings) != ss.model_key:
+        model_changed = settings.model_key()[len(settings.data_key()) :] != old.model_key()[len(old.data_key()) :]
+        rebuild_trainer(settings)
+        if model_changed:
+            notify("Training restarted from step 0 because the model settings changed.")
     elif settings != old:
         state.configure(ss.trainer, settings)
-    ss.settings = settings
 
 
 def sync_url(settings: Settings) -> None:
@@ -84,6 +113,7 @@ def frame() -> Settings:
         _start_session()
     settings = controls.sidebar(ss.trainer.n_train, ss.settings.hidden_controls())
     apply(settings)
+    own_data.sidebar_sections(ss.settings)
     sync_url(ss.settings)
     if ss.settings.present:
         st.html("<style>html { font-size: 20px; } [data-testid='stMetricValue'] { font-size: 2.2rem; }</style>")

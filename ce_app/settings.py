@@ -106,7 +106,7 @@ SPECS: dict[str, Spec] = {
     "momentum": Spec("float", 0.0, 0.99),
     "l2": Spec("float", 0.0, 1.0),
     "smooth": Spec("float", 0.0, 0.5),
-    "T": Spec("float", 0.05, 10.0),
+    "T": Spec("float", 0.01, 10.0),
     "spf": Spec("int", 1, 50),
     "fps": Spec("int", 1, 20),
     "sample": Spec("int", 0, 1999),

@@ -19,7 +19,8 @@ import ce_core
 
 from .settings import Settings
 
-GRID_RESOLUTION = 100  # 100 x 100 cells: smooth enough on a projector, ~50 KB per frame as float32
+GRID_RESOLUTION = 100  # 100 x 100 cells: smooth enough on a projector, ~13 KB per frame as uint8
+CANVAS_BOUNDS = (-3.0, 3.0, -3.0, 3.0)  # the drawing canvas: a little wider than every generated dataset
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Dataset:
     test_idx: np.ndarray  # rows of X held out for testing
     class_names: tuple = ()  # display names per class (uploaded files may name them)
     source: str = "generated"  # generated, uploaded or drawn
+    view_bounds: tuple | None = None  # fixed plot range (the drawing canvas); None: fit the data
     is_test: np.ndarray = field(init=False, repr=False)  # (n,) bool
     train_idx: np.ndarray = field(init=False, repr=False)  # rows used for training, in order
 
@@ -46,7 +48,9 @@ class Dataset:
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
-        """Plot range: the data's bounding box plus 10% on each side, widened to a square-ish view."""
+        """Plot range: the data's bounding box plus 10% on each side (at least 1 wide), or the fixed view."""
+        if self.view_bounds is not None or len(self.y) == 0:
+            return self.view_bounds or CANVAS_BOUNDS
         lo, hi = self.X.min(axis=0), self.X.max(axis=0)
         centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2 * 1.1, 0.5)
         return (float(centre[0] - half[0]), float(centre[0] + half[0]), float(centre[1] - half[1]),
@@ -58,6 +62,14 @@ def generate(settings: Settings) -> Dataset:
     X, y = ce_core.make_dataset(settings.dataset, settings.n, settings.K, noise=settings.noise, seed=settings.seed)
     _, test_idx = ce_core.split_indices(y, settings.test, settings.seed)
     return Dataset(X, y, test_idx, tuple(str(k) for k in range(settings.K)))
+
+
+def custom(X: np.ndarray, y: np.ndarray, class_names: tuple, source: str, settings: Settings,
+           view_bounds: tuple | None = None) -> Dataset:  # fmt: skip
+    """Uploaded or drawn points as a Dataset, split with the session's test fraction and seed."""
+    _, test_idx = ce_core.split_indices(y, settings.test, settings.seed) if len(y) else (None, np.zeros(0, int))
+    return Dataset(np.asarray(X, dtype=float).reshape(-1, 2), np.asarray(y, dtype=np.int64), test_idx,
+                   tuple(class_names), source, view_bounds)  # fmt: skip
 
 
 def build_trainer(settings: Settings, data: Dataset) -> ce_core.Trainer:

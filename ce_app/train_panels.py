@@ -10,7 +10,7 @@ import streamlit as st
 
 import ce_core
 
-from . import figures
+from . import figures, own_data
 from .palette import class_label
 from .state import GRID_RESOLUTION, Dataset
 
@@ -47,7 +47,7 @@ def metrics_row(trainer: ce_core.Trainer) -> None:
 # Input plane
 # --------------------------------------------------------------------------------------------------------------
 def plane_view(data: Dataset, trainer: ce_core.Trainer, selected: int, show_class: int | None,
-               present: bool) -> figures.PlaneView:  # fmt: skip
+               present: bool, draw: bool = False) -> figures.PlaneView:  # fmt: skip
     """Everything the input plane shows, computed by ce_core at the current weights."""
     model, params = trainer.model, trainer.params
     bounds = data.bounds
@@ -63,14 +63,33 @@ def plane_view(data: Dataset, trainer: ce_core.Trainer, selected: int, show_clas
         x1=grid.x1, x2=grid.x2, probs=grid.probs, X=data.X, y=data.y, is_test=data.is_test, predicted=predicted,
         batch=batch, selected=selected, bounds=bounds, show_class=show_class, weights=weights, steps=steps,
         class_names=data.class_names, marker_size=12 if present else 8, font_size=18 if present else 13,
-        height=640 if present else figures.PLANE_HEIGHT,
+        height=640 if present else figures.PLANE_HEIGHT, click_grid=draw,
     )  # fmt: skip
 
 
+def empty_canvas(data: Dataset, present: bool):
+    """The plane with no points yet: a blank canvas that reports clicks."""
+    res = 2
+    k = data.n_classes
+    lo, hi = data.bounds[:2], data.bounds[2:]
+    view = figures.PlaneView(
+        x1=np.linspace(*lo, res), x2=np.linspace(*hi, res), probs=np.full((res, res, k), 1.0 / k),
+        X=np.zeros((0, 2)), y=np.zeros(0, int), is_test=np.zeros(0, bool), predicted=np.zeros(0, int),
+        batch=np.zeros(0, int), selected=None, bounds=data.bounds, class_names=data.class_names,
+        click_grid=True, height=640 if present else figures.PLANE_HEIGHT,
+    )  # fmt: skip
+    return figures.input_plane(view)
+
+
 def _select_from_chart() -> None:
-    """Plotly selection event -> the selected sample (the point's index travels in customdata[0])."""
+    """Plotly selection event -> the selected sample (the point's index travels in customdata[0]); in draw mode,
+    a new point at the click (or the nearest point removed)."""
     event = st.session_state.get(PLANE_CHART_KEY)
     points = (event or {}).get("selection", {}).get("points", [])
+    if st.session_state.get("draw_mode"):
+        if points and np.isfinite([points[0].get("x", np.nan), points[0].get("y", np.nan)]).all():
+            own_data.handle_click(float(points[0]["x"]), float(points[0]["y"]))
+        return
     for point in points:
         custom = point.get("customdata")
         if custom is not None and point.get("curve_number", 0) >= 1:
@@ -230,9 +249,9 @@ class LiveFrame:
 
 
 def live_frame(data: Dataset, trainer: ce_core.Trainer, selected: int, show_class: int | None, class_k: int,
-               present: bool) -> LiveFrame:  # fmt: skip
+               present: bool, draw: bool = False) -> LiveFrame:  # fmt: skip
     """Build every figure and table of the live area from the current state (what one auto-run frame costs)."""
-    view = plane_view(data, trainer, selected, show_class, present)
+    view = plane_view(data, trainer, selected, show_class, present, draw)
     forward, terms = sample_terms(data, trainer, selected)
     names = z_names(trainer)
     matrix = contributions = None

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ce_app import session
+from ce_app import own_data, session
 from ce_app import train_panels as panels
 from ce_app.palette import class_label
 
@@ -27,6 +27,10 @@ def _step(n: int) -> None:
 
 def _epoch() -> None:
     ss.trainer.run_epoch()
+
+
+def _stop_playing() -> None:
+    ss.running = False
 
 
 def _reset() -> None:
@@ -66,6 +70,10 @@ def controls_row() -> None:
     if "reset" not in hidden:
         cols[4].button("Reset", on_click=_reset, key="btn_reset", width="stretch",
                        help="Back to the initial weights of this seed, step 0.")  # fmt: skip
+    if "draw" not in hidden:
+        cols[5].toggle("✏️ Draw points", key="draw_mode", on_change=_stop_playing,
+                       help="Click on the plane to add points of a chosen class (or remove them); training "
+                            "restarts on the edited data.")  # fmt: skip
 
 
 @st.fragment(run_every=(1.0 / settings.fps) if ss.running else None)
@@ -87,12 +95,20 @@ def live_area() -> None:
     if trainer.diverged:
         st.error(f"Training diverged: {trainer.divergence_reason}. The plots show the last finite state; "
                  "press Reset to start again.", icon="💥")  # fmt: skip
-    panels.metrics_row(trainer)
-
     data = ss.data
+    draw = ss.get("draw_mode", False)
+    if draw:
+        own_data.draw_tools()
+    if len(data.y) == 0:
+        st.info("The canvas is empty: click anywhere on the plane to add a point of the chosen class.")
+        panels.plane_chart(panels.empty_canvas(data, settings.present))
+        return
+    panels.metrics_row(trainer)
     shown = ss.get("plane_mode", "regions")
+    if shown != "regions" and shown >= data.n_classes:  # the data lost that class
+        shown = ss.plane_mode = "regions"
     frame = panels.live_frame(data, trainer, int(ss.w_sample), None if shown == "regions" else shown,
-                              ss.get("batch_class", 0), settings.present)  # fmt: skip
+                              ss.get("batch_class", 0), settings.present, draw)  # fmt: skip
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.radio(

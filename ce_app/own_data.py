@@ -1,0 +1,184 @@
+"""Your own data: upload a CSV, draw points on the plane, download data, history and weights, share a link.
+
+Nothing here changes data or training unless the input was valid: a bad file leaves everything as it was and
+says why (the message comes from ``data_io`` and names the line and column). Uploads are read in memory only.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import numpy as np
+import streamlit as st
+
+from . import data_io, session, state
+from .palette import class_label
+from .settings import HIDEABLE, Settings, to_query
+
+MAX_DRAWN_POINTS = 2000  # the same cap as the points slider
+MAX_UNDO = 50  # edits that Undo can take back; older ones are forgotten
+MAX_DRAW_CLASSES = 8
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Upload
+# --------------------------------------------------------------------------------------------------------------
+def _read_upload() -> None:
+    """on_change of the uploader: parse the file; only a valid one replaces the data."""
+    ss = st.session_state
+    ss.pop("upload_error", None)
+    uploaded = ss.get("upload_csv")
+    if uploaded is None:
+        return
+    try:
+        parsed = data_io.parse_dataset_csv(uploaded.getvalue())
+    except data_io.DataError as exc:
+        ss.upload_error = str(exc)
+        return
+    data = state.custom(parsed.X, parsed.y, parsed.class_names, "uploaded", ss.settings)
+    n = len(parsed.y)
+    notes = f" ({'; '.join(parsed.notes)})" if parsed.notes else ""
+    session.replace_data(data, f"Uploaded {n} points in {parsed.n_classes} classes: training restarted{notes}.")
+    ss.draw_mode = False
+
+
+def _back_to_generated() -> None:
+    ss = st.session_state
+    session.replace_data(state.generate(ss.settings), "Back to generated data: training restarted.")
+    ss.draw_mode = False
+
+
+def upload_section(settings: Settings) -> None:
+    """Sidebar: upload a CSV of x1, x2, label; the current source; back to generated data."""
+    sb = st.sidebar
+    sb.subheader("Your own data")
+    sb.file_uploader(
+        "Upload CSV (x1, x2, label)", type=["csv", "txt"], key="upload_csv", on_change=_read_upload,
+        help="Columns x1, x2, label; label is a class number or a class name. Header optional; comma or "
+             "semicolon. Up to 5,000 rows and 8 classes. The file is read in memory and never stored.",
+    )  # fmt: skip
+    error = st.session_state.get("upload_error")
+    if error:
+        sb.error(f"This file was not loaded, nothing changed: {error}", icon="🚫")
+    data = st.session_state.data
+    if data.source != "generated":
+        sb.caption(f"Using {data.source} data: {len(data.y)} points, {data.n_classes} classes. The data settings "
+                   "above are not used until you go back.")  # fmt: skip
+        sb.button("Back to generated data", on_click=_back_to_generated, key="back_to_generated")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Download and share
+# --------------------------------------------------------------------------------------------------------------
+def share_link(settings: Settings, hide: list[str] | None = None) -> str:
+    """The app's address with these settings (and optionally controls to hide) as query parameters."""
+    query = to_query(settings)
+    query.pop("hide", None)
+    if hide:
+        query["hide"] = ",".join(hide)
+    base = (st.context.url or "").split("?")[0] or "http://localhost:8501/"
+    return base + ("?" + urlencode(query) if query else "")
+
+
+def download_section(settings: Settings) -> None:
+    """Sidebar: the dataset, the run history and the weights as files; the settings as a link."""
+    ss = st.session_state
+    data, trainer = ss.data, ss.trainer
+    sb = st.sidebar
+    sb.subheader("Download and share")
+    # The files are made when clicked (callables): during auto-run the sidebar is not redrawn, and the trainer
+    # object the lambdas hold keeps training, so a click always gets the current state.
+    sb.download_button("Dataset (CSV)", lambda: data_io.dataset_to_csv(data.X, data.y, data.class_names),
+                       file_name="dataset.csv", mime="text/csv", key="dl_data", on_click="ignore",
+                       disabled=len(data.y) == 0, width="stretch")  # fmt: skip
+    sb.download_button("Run history (CSV)", lambda: data_io.history_to_csv(trainer.history.as_dict()),
+                       file_name="history.csv", mime="text/csv", key="dl_history", on_click="ignore",
+                       width="stretch")  # fmt: skip
+    sb.download_button("Weights (JSON)", lambda: _weights_json(trainer), file_name="weights.json",
+                       mime="application/json", key="dl_weights", on_click="ignore", width="stretch")  # fmt: skip
+    with sb.expander("Share a link"):
+        st.caption("Opens the same dataset, model, settings and initial weights on any machine"
+                   + (" (uploaded or drawn points are not part of a link)." if data.source != "generated" else "."))  # fmt: skip
+        st.code(share_link(settings), language=None, wrap_lines=True)
+        hide = st.multiselect("Teacher link: hide these controls", HIDEABLE, key="teacher_hide",
+                              help="For a focused exercise, e.g. hide everything but Step and Play.")  # fmt: skip
+        if hide:
+            st.code(share_link(settings, hide), language=None, wrap_lines=True)
+
+
+def _weights_json(trainer) -> bytes:
+    model = trainer.model
+    meta = {"n_classes": model.n_classes, "features": model.features, "hidden": list(model.hidden),
+            "activation": model.activation, "input_bounds": list(model.input_bounds), "step": trainer.step_count}  # fmt: skip
+    return data_io.params_to_json(trainer.params, meta)
+
+
+def sidebar_sections(settings: Settings) -> None:
+    hidden = settings.hidden_controls()
+    if "upload" not in hidden:
+        upload_section(settings)
+    download_section(settings)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Drawing on the plane
+# --------------------------------------------------------------------------------------------------------------
+def _current_points() -> tuple[np.ndarray, np.ndarray]:
+    data = st.session_state.data
+    return data.X.copy(), data.y.copy()
+
+
+def _set_drawn(X: np.ndarray, y: np.ndarray, notice: str) -> None:
+    """Make the drawn points the session's data (keeping the previous points for Undo)."""
+    ss = st.session_state
+    undo = ss.setdefault("draw_undo", [])
+    undo.append(_current_points())
+    del undo[:-MAX_UNDO]
+    n_classes = max(2, int(y.max()) + 1) if len(y) else 2
+    data = state.custom(X, y, tuple(str(k) for k in range(n_classes)), "drawn", ss.settings, state.CANVAS_BOUNDS)
+    session.replace_data(data, notice)
+
+
+def handle_click(x: float, y: float) -> None:
+    """A click on the plane in draw mode: add a point of the chosen class there, or remove the nearest point."""
+    ss = st.session_state
+    X, labels = _current_points()
+    if ss.get("draw_action", "add") == "add":
+        if len(labels) >= MAX_DRAWN_POINTS:
+            session.notify(f"The canvas holds at most {MAX_DRAWN_POINTS:,} points.")
+            return
+        k = int(ss.get("draw_class", 0))
+        _set_drawn(np.vstack([X, [[x, y]]]), np.append(labels, k), "")
+    elif len(labels):
+        nearest = int(np.argmin(((X - [x, y]) ** 2).sum(axis=1)))
+        keep = np.arange(len(labels)) != nearest
+        _set_drawn(X[keep], labels[keep], "")
+
+
+def _undo() -> None:
+    ss = st.session_state
+    undo = ss.get("draw_undo", [])
+    if undo:
+        X, y = undo.pop()
+        n_classes = max(2, int(y.max()) + 1) if len(y) else 2
+        data = state.custom(X, y, tuple(str(k) for k in range(n_classes)), "drawn", ss.settings,
+                            state.CANVAS_BOUNDS)  # fmt: skip
+        session.replace_data(data, "")
+
+
+def _clear() -> None:
+    _set_drawn(np.zeros((0, 2)), np.zeros(0, dtype=np.int64), "Canvas cleared: click on the plane to add points.")
+
+
+def draw_tools() -> None:
+    """The row of drawing tools shown above the plane in draw mode."""
+    ss = st.session_state
+    c1, c2 = st.columns([3, 2])
+    c1.radio("Class of new points", range(MAX_DRAW_CLASSES), horizontal=True, key="draw_class",
+             format_func=class_label)  # fmt: skip
+    c2.radio("A click", ("add", "remove"), horizontal=True, key="draw_action",
+             format_func=lambda a: "adds a point" if a == "add" else "removes the nearest point")  # fmt: skip
+    c3, c4, _ = st.columns([1, 1, 3])
+    c3.button("Undo", on_click=_undo, key="draw_undo_btn", disabled=not ss.get("draw_undo"), width="stretch")
+    c4.button("Clear", on_click=_clear, key="draw_clear_btn", width="stretch")
+    st.caption("Each edit restarts training on the new points (with the seed's initial weights).")

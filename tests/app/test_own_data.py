@@ -1,0 +1,85 @@
+"""AppTest of the classroom features: upload, back to generated data, downloads, presentation mode."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ce_app import data_io
+from ce_core import make_dataset
+
+GOOD_CSV = b"x1,x2,label\n0,0,cat\n1,1,dog\n0.2,0.1,cat\n1.1,0.9,dog\n-0.5,0.3,bird\n0.1,-0.6,bird\n"
+
+
+def upload(at, content: bytes, name: str = "data.csv"):
+    at.sidebar.file_uploader(key="upload_csv").set_value((name, content, "text/csv"))
+    return at.run()
+
+
+def test_a_valid_upload_replaces_the_data_and_restarts_training(app):
+    """Test that a good CSV becomes the session's data, with its class names, and training restarts."""
+    upload(app, GOOD_CSV)
+    assert not app.exception
+    data, trainer = app.session_state["data"], app.session_state["trainer"]
+    assert data.source == "uploaded" and len(data.y) == 6
+    assert data.class_names == ("bird", "cat", "dog")
+    assert trainer.model.n_classes == 3 and trainer.step_count == 0
+    assert any("Uploaded 6 points" in w.value for w in app.warning)
+    app.button(key="btn_step").click().run()
+    assert not app.exception and app.session_state["trainer"].step_count == 1
+
+
+def test_a_round_trip_through_download_and_upload_gives_the_same_points(app):
+    """Test that the dataset CSV the app offers loads back as exactly the same points."""
+    X, y = make_dataset("moons", 120, 3, seed=4)
+    upload(app, data_io.dataset_to_csv(X, y))
+    data = app.session_state["data"]
+    np.testing.assert_array_equal(data.X, X)
+    np.testing.assert_array_equal(data.y, y)
+
+
+def test_a_bad_upload_changes_nothing_and_says_why(app):
+    """Test that a malformed file shows a message naming the line and leaves data and training untouched."""
+    app.button(key="btn_step10").click().run()
+    data, trainer = app.session_state["data"], app.session_state["trainer"]
+    upload(app, b"x1,x2,label\n0,0,a\n1,oops,b\n2,2,a\n3,3,b\n")
+    assert not app.exception
+    assert app.session_state["data"] is data and app.session_state["trainer"] is trainer
+    assert trainer.step_count == 10
+    message = " ".join(e.value for e in app.sidebar.error)
+    assert "nothing changed" in message and "Line 3" in message and "oops" in message
+
+
+def test_back_to_generated_data(app):
+    """Test that the button leaves uploaded data and rebuilds the generated dataset."""
+    upload(app, GOOD_CSV)
+    app.sidebar.button(key="back_to_generated").click().run()
+    assert not app.exception
+    assert app.session_state["data"].source == "generated"
+    assert len(app.session_state["data"].y) == app.session_state["settings"].n
+
+
+def test_changing_a_data_setting_leaves_uploaded_data(app):
+    """Test that moving a data slider goes back to generated data, with a notice."""
+    upload(app, GOOD_CSV)
+    app.sidebar.slider(key="w_K").set_value(4).run()
+    assert app.session_state["data"].source == "generated"
+    assert app.session_state["data"].n_classes == 4
+
+
+def test_downloads_and_share_link_are_offered(app):
+    """Test that the sidebar offers the dataset, history and weights downloads and a link with the settings."""
+    app.sidebar.select_slider(key="w_lr").set_value(0.05).run()
+    labels = {b.label for b in app.sidebar.get("download_button")}
+    assert {"Dataset (CSV)", "Run history (CSV)", "Weights (JSON)"} <= labels
+    assert any("lr=0.05" in c.value for c in app.sidebar.code)
+
+
+def test_presentation_mode_shows_only_plane_inspector_and_controls(open_app):
+    """Test that ?present=1 keeps the plane, inspector and controls and drops the batch view and curves."""
+    at = open_app({"present": "1"})
+    assert not at.exception
+    keys = {c.proto.id for c in at.get("plotly_chart")}
+    assert len(at.get("plotly_chart")) == 3  # plane, logits, probabilities
+    assert keys
+    assert at.button(key="btn_step") is not None
+    assert not any("Learning curves" in m.value for m in at.markdown)
