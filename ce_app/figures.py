@@ -107,6 +107,7 @@ class PlaneView:
     weights: np.ndarray | None = None  # (K, 2) rows w_k, linear model only
     steps: np.ndarray | None = None  # (K, 2) the next update -lr dL/dw_k, linear model only
     class_names: tuple | None = None
+    click_grid: bool = False  # draw mode: an invisible grid of points makes every spot of the plane clickable
     marker_size: int = 8
     font_size: int = 13
     height: int = PLANE_HEIGHT
@@ -162,6 +163,18 @@ def _arrow_traces(weights: np.ndarray, steps: np.ndarray, bounds) -> tuple[list[
     return traces, note
 
 
+CLICK_GRID = 60  # points per side of the invisible click grid in draw mode
+
+
+def _click_grid(bounds) -> dict:
+    """Invisible markers on a 60 x 60 grid: Plotly reports clicks on points only (not on a heat map)."""
+    g1 = np.linspace(bounds[0], bounds[1], CLICK_GRID, dtype=np.float32)
+    g2 = np.linspace(bounds[2], bounds[3], CLICK_GRID, dtype=np.float32)
+    x, y = np.meshgrid(g1, g2)
+    return dict(type="scatter", mode="markers", x=x.ravel(), y=y.ravel(), hoverinfo="none",
+                marker=dict(size=9, opacity=0, color="#000000"), name="canvas")  # fmt: skip
+
+
 def input_plane(view: PlaneView) -> go.Figure:
     """Decision regions (or p_k), the data, the last batch, the selected point and, for a linear model, w_k.
 
@@ -214,6 +227,8 @@ def input_plane(view: PlaneView) -> go.Figure:
     else:
         arrows = [dict(type="scatter", x=[], y=[], mode="lines", hoverinfo="skip") for _ in range(3)]
     traces += arrows
+    if view.click_grid:
+        traces.append(_click_grid(view.bounds))
     return figure(traces, _layout(
         view.height, font_size=view.font_size, title=_title(title, view.font_size + 1),
         xaxis=_axis("x1", view.bounds[:2], constrain="domain"),
@@ -225,17 +240,18 @@ def input_plane(view: PlaneView) -> go.Figure:
 # ------------------------------------------------------------------------------------------------------------------
 # One sample
 # ------------------------------------------------------------------------------------------------------------------
-def logit_bars(logits: np.ndarray, class_names=None, *, height: int = SMALL_HEIGHT) -> go.Figure:
+def logit_bars(logits: np.ndarray, class_names=None, *, height: int = SMALL_HEIGHT, font_size: int = 13) -> go.Figure:
     """Bar chart of the logits u_k of one sample, one bar per class in its colour."""
     k = len(logits)
     bar = dict(type="bar", x=[class_label(i, class_names) for i in range(k)], y=np.asarray(logits, dtype=float),
                marker=dict(color=[class_color(i) for i in range(k)]), texttemplate="%{y:.3g}",
                textposition="outside", cliponaxis=False, hovertemplate="%{x}<br>u = %{y:.5g}<extra></extra>")  # fmt: skip
-    return figure([bar], _layout(height, title=_title("Logits u_k = w_k·z + b_k"),
+    return figure([bar], _layout(height, font_size=font_size, title=_title("Logits u_k = w_k·z + b_k"),
                                  yaxis=_axis("u_k", zeroline=True), xaxis=_axis("")))  # fmt: skip
 
 
-def prob_target_bars(probs: np.ndarray, targets: np.ndarray, class_names=None, *, height=SMALL_HEIGHT) -> go.Figure:
+def prob_target_bars(probs: np.ndarray, targets: np.ndarray, class_names=None, *, height=SMALL_HEIGHT,
+                     font_size: int = 13) -> go.Figure:  # fmt: skip
     """Side-by-side bars of p_k (class colour) and the target y_k (grey outline), on a fixed 0..1 axis."""
     k = len(probs)
     labels = [class_label(i, class_names) for i in range(k)]
@@ -247,7 +263,8 @@ def prob_target_bars(probs: np.ndarray, targets: np.ndarray, class_names=None, *
              marker=dict(color="rgba(0,0,0,0)", line=dict(color=NEUTRAL, width=2)),
              hovertemplate="%{x}<br>y = %{y:.4f}<extra></extra>"),
     ]  # fmt: skip
-    return figure(traces, _layout(height, title=_title("Probabilities p_k (filled) and target y_k (outline)"),
+    return figure(traces, _layout(height, font_size=font_size,
+                                  title=_title("Probabilities p_k (filled) and target y_k (outline)"),
                                   yaxis=_axis("", (0, 1.15)), xaxis=_axis(""), barmode="group", showlegend=True,
                                   legend=dict(orientation="h", y=-0.2, x=0)))  # fmt: skip
 
