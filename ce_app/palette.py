@@ -29,9 +29,22 @@ def class_symbol(k: int) -> str:
     return CLASS_SYMBOLS[k % len(CLASS_SYMBOLS)]
 
 
+SAFE_NAME_CHARS = set(" -.,+'/:=%")  # besides letters and digits
+
+
+def display_name(name: str) -> str:
+    """A class name as the page may show it: letters, digits and a few harmless signs; anything else becomes '·'.
+
+    Uploaded names reach Markdown (where [x](url), $..$, * and ` mean something), Plotly text (which reads a
+    subset of HTML) and widget labels; keeping only plain characters makes every one of those safe at once.
+    The original names are kept in the data and in downloads.
+    """
+    return "".join(c if c.isalnum() or c in SAFE_NAME_CHARS else "·" for c in str(name))
+
+
 def class_label(k: int, names=None) -> str:
     """'class 2 ◆' (or the uploaded class name), used in legends and tables."""
-    name = names[k] if names is not None and k < len(names) else str(k)
+    name = display_name(names[k]) if names is not None and k < len(names) else str(k)
     return f"class {name} {CLASS_SYMBOL_NAMES[k % len(CLASS_SYMBOL_NAMES)]}"
 
 

@@ -83,3 +83,14 @@ def test_presentation_mode_shows_only_plane_inspector_and_controls(open_app):
     assert keys
     assert at.button(key="btn_step") is not None
     assert not any("Learning curves" in m.value for m in at.markdown)
+
+
+def test_uploaded_class_names_cannot_inject_markup(app):
+    """Test that class names with Markdown, HTML or LaTeX reach the page only as plain characters."""
+    hostile = b"x1,x2,label\n0,0,<img src=x onerror=alert(1)>\n1,1,[link](http://x)\n0,1,$\\\\int$\n1,0,**b**\n"
+    upload(app, hostile)
+    assert not app.exception
+    assert app.session_state["data"].source == "uploaded"
+    shown = " ".join(m.value for m in app.markdown) + " ".join(c.proto.spec for c in app.get("plotly_chart"))
+    for fragment in ("<img", "](http", "$\\\\int", "**b**"):
+        assert fragment not in shown
