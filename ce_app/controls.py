@@ -62,10 +62,13 @@ def sidebar(n_train: int, hidden: frozenset[str]) -> Settings:
     ss = st.session_state
     sb = st.sidebar
     for name in SPECS:
-        # Streamlit forgets a widget's value in a run where it is not drawn (a hidden group, the momentum slider
-        # under Adam, the sample box on another page): restore it from the last settings before drawing.
-        if key(name) not in ss:
-            ss[key(name)] = getattr(ss.settings, name)
+        # Re-assert every value through the Session State API before drawing. Streamlit ties a value it keeps as
+        # widget state to the widget's id, and forgets it when the widget is not drawn in a run (a hidden group,
+        # the momentum slider under Adam, the sample box on another page) or when the id changes (ids include
+        # the running page, which changes once when a fresh server process leaves its legacy pages/ mode):
+        # a widget that came back would silently start at its minimum. A value set through the API is tied to
+        # the key, so it survives both.
+        ss[key(name)] = ss[key(name)] if key(name) in ss else getattr(ss.settings, name)
     values = {name: ss[key(name)] for name in SPECS}
     if "data" not in hidden:
         sb.subheader("Data")

@@ -267,3 +267,17 @@ def test_plane_figure_is_small_and_has_fixed_ranges(app):
     assert layout["xaxis"]["autorange"] is False and layout["yaxis"]["autorange"] is False
     assert layout["height"] > 0
     assert len(app.get("plotly_chart")[0].proto.spec) < 80_000
+
+
+def test_settings_survive_streamlits_legacy_pages_mode(monkeypatch, open_app):
+    """Test that settings from a link survive when widget ids change (legacy pages/ mode, as on a fresh server)."""
+    monkeypatch.undo()  # drop run_as_the_server_does: every rerun now executes the page file alone
+    at = open_app({"dataset": "circles", "K": "5", "n": "200", "T": "2", "layers": "1"})
+    for _ in range(3):
+        at.run()
+        click(at, "btn_step")
+    no_errors(at)
+    settings = at.session_state["settings"]
+    assert (settings.dataset, settings.K, settings.n, settings.T, settings.layers) == ("circles", 5, 200, 2.0, 1)
+    assert at.session_state["trainer"].step_count == 3
+    assert not any("restarted" in w.value for w in at.warning)
