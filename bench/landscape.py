@@ -19,24 +19,13 @@ import time
 
 import numpy as np
 
+from bench.core import cpu_model
 from ce_core import SGD, Adam, Model, RaceConfig, loss_surface, make_dataset, random_direction, run_race
 
 TARGET_SECONDS = 1.0
 GRID = 61
 N_SAMPLES, N_CLASSES, HIDDEN = 500, 4, (32,)
 RACE_STEPS = 300
-
-
-def cpu_model() -> str:
-    """The CPU's marketing name from /proc/cpuinfo, or what platform knows elsewhere."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def timings(fn, repeats: int) -> list[float]:
