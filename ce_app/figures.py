@@ -382,7 +382,8 @@ def grad_bars(values: np.ndarray, class_names=None, *, limit: float = 1.0, heigh
 # Loss landscape slices (the landscape page and the race page)
 # ------------------------------------------------------------------------------------------------------------------
 LANDSCAPE_HEIGHT = 560
-LANDSCAPE_SCALE = "Viridis"
+LANDSCAPE_SCALE = "Viridis"  # dark = low loss
+LIGHT_SCALE = [[0.0, "#ffffff"], [1.0, "#6e6e6e"]]  # white = low loss, for several coloured paths on one map
 
 
 @dataclass(frozen=True)
@@ -410,6 +411,8 @@ class SliceView:
     x_title: str = "α (along d1)"
     y_title: str = "β (along d2)"
     center_label: str = "current weights"  # what (0, 0) is
+    center_loss: float | None = None  # J at (0, 0), to mark it on the 3D surface
+    colorscale: object = LANDSCAPE_SCALE  # a Plotly colour scale; LIGHT_SCALE lets coloured paths stand out
     height: int = LANDSCAPE_HEIGHT
 
 
@@ -441,7 +444,8 @@ def landscape_contour(view: SliceView) -> go.Figure:
     z, low, cap = display_surface(view.surface)
     traces = [dict(
         type="contour", x=view.alphas.astype(np.float32), y=view.betas.astype(np.float32), z=z, zmin=low, zmax=cap,
-        colorscale=LANDSCAPE_SCALE, ncontours=24, line=dict(width=0.5, color="rgba(255,255,255,0.5)"),
+        colorscale=view.colorscale, ncontours=24,
+        line=dict(width=0.5, color="rgba(255,255,255,0.5)" if view.colorscale == LANDSCAPE_SCALE else "rgba(0,0,0,0.2)"),
         colorbar=dict(title=dict(text="loss"), thickness=12),
         hovertemplate="α = %{x:.3f}, β = %{y:.3f}<br>loss %{z:.4f}<extra></extra>",
     )]  # fmt: skip
@@ -479,7 +483,7 @@ def landscape_surface(view: SliceView) -> go.Figure:
     z, low, cap = display_surface(view.surface)
     traces = [dict(
         type="surface", x=view.alphas.astype(np.float32), y=view.betas.astype(np.float32), z=z, cmin=low, cmax=cap,
-        colorscale=LANDSCAPE_SCALE, colorbar=dict(title=dict(text="loss"), thickness=12), opacity=0.92,
+        colorscale=view.colorscale, colorbar=dict(title=dict(text="loss"), thickness=12), opacity=0.92,
         hovertemplate="α = %{x:.3f}, β = %{y:.3f}<br>loss %{z:.4f}<extra></extra>",
     )]  # fmt: skip
     for path in view.paths:
@@ -493,12 +497,21 @@ def landscape_surface(view: SliceView) -> go.Figure:
             customdata=path.steps[keep].astype(np.int32),
             hovertemplate=f"{path.name}<br>step %{{customdata}}<br>loss %{{z:.4f}}<extra></extra>",
         ))  # fmt: skip
+    if view.center_loss is not None and np.isfinite(view.center_loss):
+        traces.append(dict(
+            type="scatter3d", mode="markers", x=[0.0], y=[0.0], z=[float(min(view.center_loss, cap))],
+            name=view.center_label, marker=dict(symbol="diamond", size=7, color="#ffffff",
+                                                line=dict(color="#111111", width=2)),
+            hovertemplate=f"{view.center_label}<br>loss %{{z:.4f}}<extra></extra>",
+        ))  # fmt: skip
+    # Axis titles in 3D collide with the tick labels when long: keep the symbol, the 2D map has the full text.
+    short_x, short_y = view.x_title.split(":")[0], view.y_title.split(":")[0]
     return figure(traces, _layout(
-        view.height, title=_title(view.title), showlegend=True, legend=dict(orientation="h", y=0.0, x=0),
-        margin=dict(l=0, r=0, t=40, b=0),
-        scene=dict(xaxis=dict(title=dict(text=view.x_title)), yaxis=dict(title=dict(text=view.y_title)),
+        view.height, title=_title(f"{view.title}<br><sup>x: {view.x_title}; y: {view.y_title}</sup>"),
+        showlegend=True, legend=dict(orientation="h", y=0.0, x=0), margin=dict(l=0, r=0, t=64, b=0),
+        scene=dict(xaxis=dict(title=dict(text=short_x)), yaxis=dict(title=dict(text=short_y)),
                    zaxis=dict(title=dict(text="loss"), range=[low, cap]), aspectmode="cube",
-                   camera=dict(eye=dict(x=1.5, y=-1.5, z=1.1))),
+                   camera=dict(eye=dict(x=1.35, y=-1.35, z=0.9))),
     ))  # fmt: skip
 
 
@@ -521,10 +534,11 @@ class RunCurves:
 def race_curves(runs, *, height=CURVE_HEIGHT + 80) -> go.Figure:
     """Train (solid) and test (dotted) loss of every run against step, one colour per run.
 
-    A diverged run stops at its last finite point, marked with a cross that says why on hover. The y axis stops at
-    2.5 times the largest starting loss, so one exploding run does not flatten the others.
+    The y axis stops at 2.5 times the largest starting loss, so one exploding run does not flatten the others. A
+    diverged run stops at its last finite point, marked with a cross that says why on hover; the cross is pinned to
+    the top of the axis when that point lies above it, so it is always in view.
     """
-    traces, starts, tops = [], [], []
+    traces, starts, tops, ends = [], [], [], []
     for run in runs:
         for values, dash, part in ((run.train_loss, "solid", "train"), (run.test_loss, "dot", "test")):
             x, y = _finite_xy(np.asarray(run.steps), np.asarray(values, dtype=float))
@@ -536,20 +550,23 @@ def race_curves(runs, *, height=CURVE_HEIGHT + 80) -> go.Figure:
             if len(y):
                 tops.append(float(y.max()))
         x, y = _finite_xy(np.asarray(run.steps), np.asarray(run.train_loss, dtype=float))
-        last_x, last_y = (x[-1:].tolist(), y[-1:].tolist()) if len(y) else ([], [])
-        reason = run.diverged_reason or "finished"
-        traces.append(dict(
-            type="scatter", mode="markers", x=last_x, y=last_y, showlegend=False, legendgroup=run.name,
-            marker=dict(symbol="x" if run.diverged_reason else run.symbol, size=13 if run.diverged_reason else 9,
-                        color=run.color, line=dict(color="white", width=1)),
-            text=[reason] * len(last_x), hovertemplate=f"{run.name}: %{{text}}<extra></extra>",
-        ))  # fmt: skip
+        ends.append((run, x[-1:].tolist(), y[-1:].tolist()))
     top = max(tops, default=1.0)
     if starts:
         top = min(top, 2.5 * max(starts))
+    top = 1.05 * top if top > 0 else 1.0
+    for run, last_x, last_y in ends:
+        reason = run.diverged_reason or "finished"
+        shown_y = [min(v, 0.98 * top) for v in last_y]
+        traces.append(dict(
+            type="scatter", mode="markers", x=last_x, y=shown_y, showlegend=False, legendgroup=run.name,
+            marker=dict(symbol="x" if run.diverged_reason else run.symbol, size=13 if run.diverged_reason else 9,
+                        color=run.color, line=dict(color="white", width=1)),
+            text=[f"{reason} (loss {v:.4g})" for v in last_y], hovertemplate=f"{run.name}: %{{text}}<extra></extra>",
+        ))  # fmt: skip
     return figure(traces, _layout(
         height, title=_title("Loss per step: training (solid) and test (dotted), one colour per run"),
-        xaxis=_axis("step", rangemode="tozero"), yaxis=_axis("cross-entropy", (0.0, 1.05 * top if top > 0 else 1.0)),
+        xaxis=_axis("step", rangemode="tozero"), yaxis=_axis("cross-entropy", (0.0, top)),
         showlegend=True, legend=dict(orientation="h", y=-0.22, x=0), hovermode="x unified",
     ))  # fmt: skip
 
@@ -573,7 +590,9 @@ def region_thumbnail(x1: np.ndarray, x2: np.ndarray, probs: np.ndarray, X: np.nd
         ))  # fmt: skip
     return figure(traces, _layout(
         height, font_size=12, title=_title(title, 13), margin=dict(l=10, r=10, t=48, b=10),
-        xaxis=_axis("", bounds[:2], showticklabels=False, constrain="domain"),
-        yaxis=_axis("", bounds[2:], showticklabels=False, scaleanchor="x", scaleratio=1, constrain="domain"),
+        xaxis=_axis("", bounds[:2], showticklabels=False, ticks="", showgrid=False, zeroline=False,
+                    constrain="domain"),
+        yaxis=_axis("", bounds[2:], showticklabels=False, ticks="", showgrid=False, zeroline=False,
+                    scaleanchor="x", scaleratio=1, constrain="domain"),
         dragmode=False,
     ))  # fmt: skip

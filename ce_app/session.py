@@ -7,6 +7,7 @@ trainer (with a notice); a change of optimizer or loss settings only reconfigure
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from . import controls, own_data, state
@@ -130,12 +131,18 @@ def ensure_frame() -> Settings:
     """Run the shared frame unless app.py already ran it in this script run; every page calls this first.
 
     Normally app.py runs the frame and then the page. But Streamlit keeps a legacy mode for apps with a ``pages/``
-    folder: the first run of a fresh server process (e.g. a shared link to /landscape after the app slept), and
-    every AppTest rerun, executes the page file alone, without app.py. The frame's always-drawn toggle tells
-    which case this is.
+    folder: until some run calls st.navigation, a fresh server process runs a page link (e.g. /landscape) as the
+    page file alone, without app.py, and shows the folder's file list as navigation. The frame's always-drawn
+    toggle tells which case this is. In the legacy case we switch the mode off, as st.navigation itself does, and
+    rerun once, so the page comes back through app.py with the real navigation and layout; if that rerun still
+    lands here (AppTest re-detects the folder before every run), the frame runs from the page.
     """
     ctx = get_script_run_ctx()
     drawn = ctx.shared.widget_user_keys_this_run if ctx is not None else ()  # Streamlit 1.67 (pinned)
     if controls.key("present") in drawn:
         return st.session_state.settings
+    if not st.session_state.get("left_legacy_pages_mode"):
+        st.session_state.left_legacy_pages_mode = True
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return frame()
