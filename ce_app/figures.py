@@ -357,7 +357,7 @@ def grad_norm_curves(history: dict, class_names=None, *, height=CURVE_HEIGHT) ->
                            line=dict(color=class_color(k), width=1.8), hovertemplate="%{y:.3g}"))  # fmt: skip
     return figure(traces, _layout(
         height, title=_title("Gradient norm per class ‖dJ/dw_k‖ (log scale)"), xaxis=_axis("step", rangemode="tozero"),
-        yaxis=_axis("norm", type="log"), showlegend=True, legend=dict(orientation="h", y=-0.3, x=0),
+        yaxis=_axis("norm", type="log", dtick=1, exponentformat="power"), showlegend=True, legend=dict(orientation="h", y=-0.3, x=0),
         hovermode="x unified",
     ))  # fmt: skip
 
