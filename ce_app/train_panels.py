@@ -91,10 +91,23 @@ def _select_from_chart() -> None:
             own_data.handle_click(float(points[0]["x"]), float(points[0]["y"]))
         return
     for point in points:
-        custom = point.get("customdata")
-        if custom is not None and point.get("curve_number", 0) >= 1:
-            st.session_state["w_sample"] = int(custom[0])
+        index = _first_custom_value(point.get("customdata"))
+        if index is not None and point.get("curve_number", 0) >= 1:
+            st.session_state["w_sample"] = index
             return
+
+
+def _first_custom_value(custom) -> int | None:
+    """customdata[0] of a clicked point. It arrives as a list, or as {"0": .., "1": ..} when the figure sent
+    customdata as a typed array (int32), which is what the plane does."""
+    if isinstance(custom, dict):
+        custom = custom.get("0", custom.get(0))
+    elif isinstance(custom, list | tuple):
+        custom = custom[0] if custom else None
+    try:
+        return int(custom)
+    except (TypeError, ValueError):
+        return None
 
 
 def plane_chart(figure) -> None:

@@ -38,8 +38,12 @@ def _reset() -> None:
     ss.running = False
 
 
-def _toggle_play() -> None:
-    ss.running = not ss.running
+def _set_running(value: bool) -> None:
+    """Play (True) or Pause (False). Idempotent on purpose: the browser may deliver one click twice (once with the
+    auto-run timer's own rerun), which must not undo itself."""
+    if ss.running == value:
+        return
+    ss.running = value
     ss.play_started_at = ss.trainer.step_count
     ss.play_toggled = True  # the fragment asks for a full rerun, which starts or stops the browser's timer
 
@@ -64,9 +68,13 @@ def controls_row() -> None:
         cols[2].button("Epoch", on_click=_epoch, disabled=blocked or ss.running, key="btn_epoch", width="stretch",
                        help="Steps until every training point has been used once in this pass.")  # fmt: skip
     if "play" not in hidden:
-        cols[3].button("⏸ Pause" if ss.running else "▶ Play", on_click=_toggle_play, disabled=blocked,
-                       key="btn_play", type="primary", width="stretch",
-                       help=f"Run {settings.spf} steps per frame at {settings.fps} frames per second.")  # fmt: skip
+        if ss.running:  # two buttons with their own keys, so a repeated click can only ever mean Pause
+            cols[3].button("⏸ Pause", on_click=_set_running, args=(False,), key="btn_pause", type="primary",
+                           width="stretch")  # fmt: skip
+        else:
+            cols[3].button("▶ Play", on_click=_set_running, args=(True,), disabled=blocked, key="btn_play",
+                           type="primary", width="stretch",
+                           help=f"Run {settings.spf} steps per frame at {settings.fps} frames per second.")  # fmt: skip
     if "reset" not in hidden:
         cols[4].button("Reset", on_click=_reset, key="btn_reset", width="stretch",
                        help="Back to the initial weights of this seed, step 0.")  # fmt: skip

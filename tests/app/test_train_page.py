@@ -77,7 +77,7 @@ def test_play_runs_frames_and_pause_stops(app):
     assert steps >= DEFAULTS.spf
     app.run()  # every AppTest run is a full run; while playing, each one is a frame
     assert app.session_state["trainer"].step_count == steps + DEFAULTS.spf
-    app.button(key="btn_play").click().run()
+    app.button(key="btn_pause").click().run()
     assert app.session_state["running"] is False
     frozen = app.session_state["trainer"].step_count
     app.run()
