@@ -224,7 +224,7 @@ def measure_auto_run(browser, url: str, seconds: float):
         sockets.recording = False
         elapsed = ui.metric_recorder_seconds(page)
         busy = page.evaluate(_LONG_TASKS_SHARE_JS)
-        play.click()  # pause, so the server stops stepping before the context goes
+        ui.button(page, "btn_pause").click()  # pause, so the server stops stepping before the context goes
         return changes, sockets, elapsed, busy
     finally:
         context.close()

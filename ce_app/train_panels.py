@@ -262,26 +262,40 @@ class LiveFrame:
 
 
 def live_frame(data: Dataset, trainer: ce_core.Trainer, selected: int, show_class: int | None, class_k: int,
-               present: bool, draw: bool = False) -> LiveFrame:  # fmt: skip
-    """Build every figure and table of the live area from the current state (what one auto-run frame costs)."""
+               present: bool, draw: bool = False, previous: LiveFrame | None = None) -> LiveFrame:  # fmt: skip
+    """Build every figure and table of the live area from the current state (what one auto-run frame costs).
+
+    With ``previous`` (a frame of the same point, class and data), everything but the plane is taken from it
+    unchanged: the auto-run redraws those views only every few frames, because the browser rebuilds every chart
+    whose figure changed, and that, not the server, is what limits the frame rate (``python -m bench.browser``).
+    """
     view = plane_view(data, trainer, selected, show_class, present, draw)
     forward, terms = sample_terms(data, trainer, selected)
     names = z_names(trainer)
-    matrix = contributions = None
-    m = 0
-    if trainer.last_batch is not None and not present:
-        matrix, contributions, m = batch_figures(data, trainer, min(class_k, data.n_classes - 1))
-    loss_fig = grad_fig = None
-    if not present:
-        history = thinned_history(trainer)
-        loss_fig = figures.loss_curves(history)
-        grad_fig = figures.grad_norm_curves(history, data.class_names)
+    if previous is not None:
+        matrix, contributions, m = previous.batch_matrix, previous.batch_contributions, previous.batch_size
+        loss_fig, grad_fig = previous.loss_curves, previous.grad_curves
+    else:
+        matrix = contributions = None
+        m = 0
+        if trainer.last_batch is not None and not present:
+            matrix, contributions, m = batch_figures(data, trainer, min(class_k, data.n_classes - 1))
+        loss_fig = grad_fig = None
+        if not present:
+            history = thinned_history(trainer)
+            loss_fig = figures.loss_curves(history)
+            grad_fig = figures.grad_norm_curves(history, data.class_names)
     font = 16 if present else 13
+    if previous is not None:
+        table, logit_fig, prob_fig = previous.table, previous.logits, previous.probs
+        forward, terms = previous.forward, previous.terms
+    else:
+        table = inspector_table(forward.logits[0], terms, names, data.class_names)
+        logit_fig = figures.logit_bars(forward.logits[0], data.class_names, font_size=font)
+        prob_fig = figures.prob_target_bars(terms.probs, terms.targets, data.class_names, font_size=font)
     return LiveFrame(
         plane=figures.input_plane(view), plane_view=view, forward=forward, terms=terms,
-        table=inspector_table(forward.logits[0], terms, names, data.class_names),
-        logits=figures.logit_bars(forward.logits[0], data.class_names, font_size=font),
-        probs=figures.prob_target_bars(terms.probs, terms.targets, data.class_names, font_size=font),
+        table=table, logits=logit_fig, probs=prob_fig,
         batch_matrix=matrix, batch_contributions=contributions, batch_size=m, loss_curves=loss_fig,
         grad_curves=grad_fig,
     )  # fmt: skip

@@ -7,6 +7,7 @@ from ce_app import train_panels as panels
 from ce_app.palette import class_label
 
 MAX_STEPS_PER_PLAY = 20_000  # one press of Play runs at most this many steps, so a forgotten tab stops by itself
+SLOW_VIEWS_EVERY = 5  # auto-run frames between redraws of the inspector, the batch view and the curves
 
 settings = session.ensure_frame()
 ss = st.session_state
@@ -97,6 +98,9 @@ def live_area() -> None:
         elif trainer.step_count - ss.get("play_started_at", 0) >= MAX_STEPS_PER_PLAY:
             _stop(f"Auto-run paused after {MAX_STEPS_PER_PLAY:,} steps. Press Play to go on.")
     controls_row()
+    if ss.running:
+        st.caption(f"Playing: the plane and the numbers above change every frame; the point's charts, the batch "
+                   f"view and the curves every {SLOW_VIEWS_EVERY}th frame, so the browser keeps up.")  # fmt: skip
     kind, message = ss.pop("stop_message", ("", ""))
     if message and kind == "info":
         st.info(message)
@@ -115,8 +119,16 @@ def live_area() -> None:
     shown = ss.get("plane_mode", "regions")
     if shown != "regions" and shown >= data.n_classes:  # the data lost that class
         shown = ss.plane_mode = "regions"
+    # While playing, only the plane and the metrics are redrawn every frame; the selected point's charts and table,
+    # the batch view and the curves every SLOW_VIEWS_EVERY-th frame (see live_frame). Anything that changes what
+    # they show (another point, another class, other data) redraws them at once.
+    ss.frame_count = ss.get("frame_count", 0) + 1
+    views_key = (id(trainer), int(ss.w_sample), ss.get("batch_class", 0), settings.present, ss.data_version)
+    reuse = ss.running and ss.frame_count % SLOW_VIEWS_EVERY and ss.get("last_frame_key") == views_key
     frame = panels.live_frame(data, trainer, int(ss.w_sample), None if shown == "regions" else shown,
-                              ss.get("batch_class", 0), settings.present, draw)  # fmt: skip
+                              ss.get("batch_class", 0), settings.present, draw,
+                              previous=ss.get("last_frame") if reuse else None)  # fmt: skip
+    ss.last_frame, ss.last_frame_key = frame, views_key
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.radio(
