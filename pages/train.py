@@ -75,7 +75,10 @@ def controls_row() -> None:
         else:
             cols[3].button("▶ Play", on_click=_set_running, args=(True,), disabled=blocked, key="btn_play",
                            type="primary", width="stretch",
-                           help=f"Run {settings.spf} steps per frame at {settings.fps} frames per second.")  # fmt: skip
+                           help=f"Run {settings.spf} steps per frame at {settings.fps} frames per second. While "
+                                f"playing, the plane and the numbers change every frame; the point's charts, the "
+                                f"batch view and the curves every {SLOW_VIEWS_EVERY}th frame, so the browser keeps "
+                                "up.")  # fmt: skip
     if "reset" not in hidden:
         cols[4].button("Reset", on_click=_reset, key="btn_reset", width="stretch",
                        help="Back to the initial weights of this seed, step 0.")  # fmt: skip
@@ -98,9 +101,6 @@ def live_area() -> None:
         elif trainer.step_count - ss.get("play_started_at", 0) >= MAX_STEPS_PER_PLAY:
             _stop(f"Auto-run paused after {MAX_STEPS_PER_PLAY:,} steps. Press Play to go on.")
     controls_row()
-    if ss.running:
-        st.caption(f"Playing: the plane and the numbers above change every frame; the point's charts, the batch "
-                   f"view and the curves every {SLOW_VIEWS_EVERY}th frame, so the browser keeps up.")  # fmt: skip
     kind, message = ss.pop("stop_message", ("", ""))
     if message and kind == "info":
         st.info(message)
