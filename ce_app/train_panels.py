@@ -270,8 +270,6 @@ def live_frame(data: Dataset, trainer: ce_core.Trainer, selected: int, show_clas
     whose figure changed, and that, not the server, is what limits the frame rate (``python -m bench.browser``).
     """
     view = plane_view(data, trainer, selected, show_class, present, draw)
-    forward, terms = sample_terms(data, trainer, selected)
-    names = z_names(trainer)
     if previous is not None:
         matrix, contributions, m = previous.batch_matrix, previous.batch_contributions, previous.batch_size
         loss_fig, grad_fig = previous.loss_curves, previous.grad_curves
@@ -290,6 +288,8 @@ def live_frame(data: Dataset, trainer: ce_core.Trainer, selected: int, show_clas
         table, logit_fig, prob_fig = previous.table, previous.logits, previous.probs
         forward, terms = previous.forward, previous.terms
     else:
+        forward, terms = sample_terms(data, trainer, selected)
+        names = z_names(trainer)
         table = inspector_table(forward.logits[0], terms, names, data.class_names)
         logit_fig = figures.logit_bars(forward.logits[0], data.class_names, font_size=font)
         prob_fig = figures.prob_target_bars(terms.probs, terms.targets, data.class_names, font_size=font)
