@@ -101,3 +101,21 @@ def choice(value, name: str, options) -> str:
     if not isinstance(value, str) or value not in options:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {_short(value)}")
     return value
+
+
+def array_dict(value, shapes: dict, name: str) -> dict[str, np.ndarray]:
+    """Return a dict of float arrays with exactly the keys and shapes in ``shapes`` (name -> shape), all finite.
+
+    Used for parameter sets and for directions in parameter space, which share the layout of the params.
+    """
+    if not isinstance(value, dict):
+        raise ValueError(f"{name} must be a dict of arrays with keys {sorted(shapes)}, got {type(value).__name__}")
+    if set(value) != set(shapes):
+        raise ValueError(f"{name} must have keys {sorted(shapes)}, got {sorted(value)}")
+    checked = {}
+    for key, shape in shapes.items():
+        arr = float_array(value[key], f"{name}[{key!r}]", ndims=(len(shape),))
+        if arr.shape != shape:
+            raise ValueError(f"{name}[{key!r}] must have shape {shape}, got {arr.shape}")
+        checked[key] = arr
+    return checked

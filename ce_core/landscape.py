@@ -54,17 +54,8 @@ def _check_model(model) -> Model:
 
 def _check_direction(direction, shapes: dict, name: str) -> dict[str, np.ndarray]:
     """Return a direction as float64 arrays after checking it has exactly the keys and shapes of params."""
-    if not isinstance(direction, dict):
-        raise ValueError(f"{name} must be a dict of arrays with the keys of params, got {type(direction).__name__}")
-    if set(direction) != set(shapes):
-        raise ValueError(f"{name} must have keys {sorted(shapes)}, got {sorted(direction)}")
-    checked = {}
-    for key, shape in shapes.items():
-        arr = _checks.float_array(direction[key], f"{name}[{key!r}]", ndims=(len(shape),))
-        if arr.shape != shape:
-            raise ValueError(f"{name}[{key!r}] must have shape {shape}, got {arr.shape}")
-        checked[key] = arr.astype(np.float64, copy=False)
-    return checked
+    checked = _checks.array_dict(direction, shapes, name)
+    return {key: arr.astype(np.float64, copy=False) for key, arr in checked.items()}
 
 
 def coordinate_direction(model: Model, name: str, index) -> dict[str, np.ndarray]:

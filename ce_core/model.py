@@ -187,18 +187,7 @@ class Model:
 
     def check_params(self, params) -> dict[str, np.ndarray]:
         """Return params as float arrays after checking keys, shapes and finiteness."""
-        if not isinstance(params, dict):
-            raise ValueError(f"params must be a dict of arrays, got {type(params).__name__}")
-        shapes = self.param_shapes()
-        if set(params) != set(shapes):
-            raise ValueError(f"params must have keys {sorted(shapes)}, got {sorted(params)}")
-        checked = {}
-        for name, shape in shapes.items():
-            arr = _checks.float_array(params[name], f"params[{name!r}]", ndims=(len(shape),))
-            if arr.shape != shape:
-                raise ValueError(f"params[{name!r}] must have shape {shape}, got {arr.shape}")
-            checked[name] = arr
-        return checked
+        return _checks.array_dict(params, self.param_shapes(), "params")
 
     # ---------------------------------------------------------------------------------------------------------
     # Unchecked internals (the trainer calls these on every step)
