@@ -180,12 +180,12 @@ def row(name: str, value: float, unit: str, target: str = "", ok: bool | None = 
     return f"  {name:<50} {value:>8.1f} {unit:<5} {target:<12} {verdict}"
 
 
-def measure_clicks(browser, url: str, clicks: int) -> tuple[list[float], list[float]]:
+def measure_clicks(browser, url: str, link: str, clicks: int) -> tuple[list[float], list[float]]:
     """(a): ms from a click on Step until the new Step value is painted, and until the run has finished."""
     context = browser.new_context(viewport=ui.VIEWPORT)
     page = context.new_page()
     try:
-        ui.open_app(page, url, LINK)
+        ui.open_app(page, url, link)
         shown, finished = [], []
         for _ in range(clicks + 1):  # the first click is a warm-up (first layout of the batch panels)
             expected = f"{ui.as_int(ui.metric_value(page, 'Step').inner_text()) + 1:,}"
@@ -201,14 +201,15 @@ def measure_clicks(browser, url: str, clicks: int) -> tuple[list[float], list[fl
         context.close()
 
 
-def measure_auto_run(browser, url: str, seconds: float):
-    """(b) and (c): visible Step updates (time in ms, value) and the websocket log, over `seconds` of auto-run."""
+def measure_auto_run(browser, url: str, link: str, seconds: float):
+    """(b) and (c): visible Step updates (time in ms, value), the websocket log, the share of long tasks and how
+    often the plane's moving layer was redrawn, over `seconds` of auto-run."""
     sockets = SocketLog()
     context = browser.new_context(viewport=ui.VIEWPORT)
     page = context.new_page()
     page.on("websocket", sockets.on_websocket)
     try:
-        ui.open_app(page, url, LINK + AUTO_RUN)
+        ui.open_app(page, url, link + AUTO_RUN)
         play = ui.button(page, "btn_play")
         play.click()
         page.wait_for_function(
@@ -219,13 +220,16 @@ def measure_auto_run(browser, url: str, seconds: float):
         sockets.recording = True
         page.evaluate(_LONG_TASKS_JS)
         ui.start_metric_recorder(page, "Step")
+        draws_before = ui.chart_draws(page, "plane_chart")
         page.wait_for_timeout(seconds * 1000)
         changes = ui.stop_metric_recorder(page)
+        draws_after = ui.chart_draws(page, "plane_chart")
+        plane_draws = draws_after[0] - draws_before[0] if draws_before and draws_after else 0
         sockets.recording = False
         elapsed = ui.metric_recorder_seconds(page)
         busy = page.evaluate(_LONG_TASKS_SHARE_JS)
         ui.button(page, "btn_pause").click()  # pause, so the server stops stepping before the context goes
-        return changes, sockets, elapsed, busy
+        return changes, sockets, elapsed, busy, plane_draws
     finally:
         context.close()
 
@@ -233,6 +237,8 @@ def measure_auto_run(browser, url: str, seconds: float):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="5 clicks and 4 s of auto-run")
+    parser.add_argument("--link", default=LINK, help=f"the page to measure (default {LINK}); "
+                        f"{AUTO_RUN} is appended for the auto-run")  # fmt: skip
     args = parser.parse_args(argv)
     clicks, seconds = (5, 4.0) if args.quick else (20, 10.0)
 
@@ -249,9 +255,9 @@ def main(argv: list[str] | None = None) -> int:
             print("Cross-Entropy Playground, training page in headless Chromium")
             print(f"  machine: {machine()}")
             print(f"  Chromium {browser.version}, Streamlit {version('streamlit')}, Plotly {version('plotly')}")
-            print(f"  link: {LINK}  (N = 500, K = 4, one hidden layer of 32)")
-            shown, finished = measure_clicks(browser, app.url, clicks)
-            changes, sockets, elapsed, busy = measure_auto_run(browser, app.url, seconds)
+            print(f"  link: {args.link}" + ("  (N = 500, K = 4, one hidden layer of 32)" if args.link == LINK else ""))
+            shown, finished = measure_clicks(browser, app.url, args.link, clicks)
+            changes, sockets, elapsed, busy, plane_draws = measure_auto_run(browser, app.url, args.link, seconds)
         finally:
             browser.close()
 
@@ -269,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     rate = len(changes) / elapsed
     results.append(rate >= TARGET_UPDATES_PER_S)
     print(row("visible Step updates per second", rate, "/s", f">= {TARGET_UPDATES_PER_S:.0f} /s", results[-1]))
+    print(row("input plane redrawn per second (regions and rings)", plane_draws / elapsed, "/s"))
     gaps = np.diff(times)
     if len(gaps):
         print(row("time between visible updates, p50", float(np.percentile(gaps, 50)), "ms"))

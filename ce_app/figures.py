@@ -24,11 +24,27 @@ from .palette import (
     mix_with_white,
 )
 
-FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13, color="#262730")
+FONT = dict(family='"Source Sans", "Source Sans Pro", Arial, sans-serif', size=13, color="#31333F")
+MUTED_TEXT = "#6b6f7e"  # tick labels: quieter than the titles, still 4.5:1 on white
+# The look of every figure, written out rather than left to a theme: the training page draws its charts in its own
+# frames (ce_app/live_chart.py), where Streamlit's theme does not reach, and the pages that use st.plotly_chart
+# get the same typography. Axes make room for their labels (automargin) instead of overlapping them.
+TEMPLATE = dict(layout=dict(
+    font=FONT,
+    title=dict(font=dict(size=15, weight=600)),
+    xaxis=dict(automargin=True, tickfont=dict(size=12, color=MUTED_TEXT), title=dict(font=dict(size=13), standoff=8)),
+    yaxis=dict(automargin=True, tickfont=dict(size=12, color=MUTED_TEXT), title=dict(font=dict(size=13), standoff=8)),
+    legend=dict(font=dict(size=12)),
+    hoverlabel=dict(bgcolor="white", bordercolor="#d0d3da", font=dict(family=FONT["family"], color=FONT["color"])),
+    colorway=list(CLASS_COLORS),
+))  # fmt: skip
 PLANE_HEIGHT = 560
 SMALL_HEIGHT = 260
 CURVE_HEIGHT = 300
 SHADES = 32  # confidence levels per class on the decision plane: 8 classes x 32 shades fit in one uint8
+
+
+BOTTOM_LEGEND = dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
 
 
 def figure(traces: list[dict], layout: dict) -> go.Figure:
@@ -41,6 +57,7 @@ def _layout(height: int, *, font_size: int = 13, **extra) -> dict:
     layout = dict(
         height=height,
         margin=dict(l=50, r=10, t=36, b=40),
+        template=TEMPLATE,
         font={**FONT, "size": font_size},
         plot_bgcolor="white",
         paper_bgcolor="white",
@@ -204,9 +221,9 @@ def input_plane(view: PlaneView) -> go.Figure:
             type="scatter", mode="markers", x=view.X[mine, 0].astype(np.float32), y=view.X[mine, 1].astype(np.float32),
             marker=dict(symbol=(CLASS_SYMBOL_CODES[k] + OPEN_SYMBOL_OFFSET * test).astype(np.int32), size=size,
                         color=CLASS_COLORS[k], line=dict(color="white", width=0.8)),
-            customdata=np.stack([index[mine], view.predicted[mine]], axis=1).astype(np.int32),
-            hovertemplate=(f"point #%{{customdata[0]}}: true {class_label(k, view.class_names)}, predicted class "
-                           "%{customdata[1]}<br>x = (%{x:.3f}, %{y:.3f})<extra></extra>"),
+            customdata=index[mine, None],
+            hovertemplate=(f"point #%{{customdata[0]}}, class {class_label(k, view.class_names)}<br>"
+                           "x = (%{x:.3f}, %{y:.3f})<br>click to inspect it<extra></extra>"),
         ))  # fmt: skip
     wrong = np.flatnonzero(view.predicted != view.y)
     batch = np.asarray(view.batch, dtype=np.int64)
@@ -237,6 +254,19 @@ def input_plane(view: PlaneView) -> go.Figure:
     ))  # fmt: skip
 
 
+def plane_layers(view: PlaneView) -> list[list[int]]:
+    """The input plane's traces as two stacked layers (``ce_app.live_chart``), bottom first.
+
+    Bottom: everything that moves while training (regions, rings, batch, selection, arrows). Top: the data points
+    (and the click grid in draw mode), which take hover and clicks and are redrawn only when the data changes.
+    Indices follow the trace order documented in ``input_plane``.
+    """
+    k = view.probs.shape[-1]
+    points = list(range(1, k + 1))
+    moving = [0, *range(k + 1, k + 7)]
+    return [moving, points + ([k + 7] if view.click_grid else [])]
+
+
 # ------------------------------------------------------------------------------------------------------------------
 # One sample
 # ------------------------------------------------------------------------------------------------------------------
@@ -264,9 +294,9 @@ def prob_target_bars(probs: np.ndarray, targets: np.ndarray, class_names=None, *
              hovertemplate="%{x}<br>y = %{y:.4f}<extra></extra>"),
     ]  # fmt: skip
     return figure(traces, _layout(height, font_size=font_size,
-                                  title=_title("Probabilities p_k (filled) and target y_k (outline)"),
+                                  title=_title("Probabilities p_k and targets y_k"),
                                   yaxis=_axis("", (0, 1.15)), xaxis=_axis(""), barmode="group", showlegend=True,
-                                  legend=dict(orientation="h", y=-0.2, x=0)))  # fmt: skip
+                                  legend=BOTTOM_LEGEND))  # fmt: skip
 
 
 def jacobian_heatmap(jacobian: np.ndarray, class_names=None, *, height=SMALL_HEIGHT + 60) -> go.Figure:
@@ -310,11 +340,14 @@ def batch_contributions(per_sample: np.ndarray, mean: np.ndarray, update: np.nda
              colorbar=dict(title=dict(text="grad"), thickness=12, len=0.8, y=0.55),
              hovertemplate="%{y}, %{x}<br>%{z:.4g}<extra></extra>"),
         dict(type="heatmap", z=update[None, :].astype(np.float32), x=names, y=["update Δw_k"], colorscale="PRGn",
-             zmid=0, showscale=False, hovertemplate="%{y}, %{x}<br>%{z:.4g}<extra></extra>"),
+             zmid=0, showscale=False, yaxis="y2", hovertemplate="%{y}, %{x}<br>%{z:.4g}<extra></extra>"),
     ]  # fmt: skip
+    # The update gets its own strip under the gradient rows (its own axis): on one category axis, a one-row heat map
+    # does not line up with the rows above it.
     return figure(traces, _layout(height, title=_title(f"How the samples add up to dL/dw_{class_k}"),
-                                  yaxis=_axis("", autorange="reversed", type="category"),
-                                  xaxis=_axis("feature of z")))  # fmt: skip
+                                  yaxis=_axis("", autorange="reversed", type="category", domain=[0.2, 1]),
+                                  yaxis2=_axis("", type="category", domain=[0, 0.1]),
+                                  xaxis=_axis("feature of z", anchor="y2")))  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -342,7 +375,7 @@ def loss_curves(history: dict, *, height=CURVE_HEIGHT) -> go.Figure:
         height, title=_title("Loss (blue, left axis) and accuracy (orange, right axis)"),
         xaxis=_axis("step", rangemode="tozero"), yaxis=_axis("cross-entropy", rangemode="tozero"),
         yaxis2=_axis("accuracy", (0, 1.02), overlaying="y", side="right", showgrid=False),
-        showlegend=True, legend=dict(orientation="h", y=-0.3, x=0), hovermode="x unified",
+        showlegend=True, legend=BOTTOM_LEGEND, hovermode="x unified",
     ))  # fmt: skip
 
 
@@ -357,7 +390,7 @@ def grad_norm_curves(history: dict, class_names=None, *, height=CURVE_HEIGHT) ->
                            line=dict(color=class_color(k), width=1.8), hovertemplate="%{y:.3g}"))  # fmt: skip
     return figure(traces, _layout(
         height, title=_title("Gradient norm per class ‖dJ/dw_k‖ (log scale)"), xaxis=_axis("step", rangemode="tozero"),
-        yaxis=_axis("norm", type="log", dtick=1, exponentformat="power"), showlegend=True, legend=dict(orientation="h", y=-0.3, x=0),
+        yaxis=_axis("norm", type="log", dtick=1, exponentformat="power"), showlegend=True, legend=BOTTOM_LEGEND,
         hovermode="x unified",
     ))  # fmt: skip
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 import ce_core
 
-from . import figures, own_data
+from . import figures, live_chart, own_data
 from .palette import class_label
 from .state import GRID_RESOLUTION, Dataset
 
@@ -67,8 +67,8 @@ def plane_view(data: Dataset, trainer: ce_core.Trainer, selected: int, show_clas
     )  # fmt: skip
 
 
-def empty_canvas(data: Dataset, present: bool):
-    """The plane with no points yet: a blank canvas that reports clicks."""
+def empty_canvas(data: Dataset, present: bool) -> tuple:
+    """The plane with no points yet, a blank canvas that reports clicks: (figure, view)."""
     res = 2
     k = data.n_classes
     lo, hi = data.bounds[:2], data.bounds[2:]
@@ -78,44 +78,36 @@ def empty_canvas(data: Dataset, present: bool):
         batch=np.zeros(0, int), selected=None, bounds=data.bounds, class_names=data.class_names,
         click_grid=True, height=640 if present else figures.PLANE_HEIGHT,
     )  # fmt: skip
-    return figures.input_plane(view)
+    return figures.input_plane(view), view
 
 
 def _select_from_chart() -> None:
-    """Plotly selection event -> the selected sample (the point's index travels in customdata[0]); in draw mode,
-    a new point at the click (or the nearest point removed)."""
-    event = st.session_state.get(PLANE_CHART_KEY)
-    points = (event or {}).get("selection", {}).get("points", [])
-    if st.session_state.get("draw_mode"):
-        if points and np.isfinite([points[0].get("x", np.nan), points[0].get("y", np.nan)]).all():
-            own_data.handle_click(float(points[0]["x"]), float(points[0]["y"]))
+    """A click on the plane -> the selected sample (a point's index travels in customdata[0]); in draw mode, a new
+    point at the click (or the nearest point removed)."""
+    click = live_chart.clicked(PLANE_CHART_KEY)
+    if click is None:
         return
-    for point in points:
-        index = _first_custom_value(point.get("customdata"))
-        if index is not None and point.get("curve_number", 0) >= 1:
-            st.session_state["w_sample"] = index
-            return
+    if st.session_state.get("draw_mode"):
+        x, y = click.get("x"), click.get("y")
+        if isinstance(x, int | float) and isinstance(y, int | float) and np.isfinite([x, y]).all():
+            own_data.handle_click(float(x), float(y))
+        return
+    index, curve = click.get("index"), click.get("curve")
+    # trace 0 is the heat map; the class traces (curve >= 1) carry the points' indices
+    n_points = len(st.session_state.data.y)
+    if isinstance(index, int | float) and isinstance(curve, int) and curve >= 1 and 0 <= index < n_points:
+        st.session_state["w_sample"] = int(index)
 
 
-def _first_custom_value(custom) -> int | None:
-    """customdata[0] of a clicked point. It arrives as a list, or as {"0": .., "1": ..} when the figure sent
-    customdata as a typed array (int32), which is what the plane does."""
-    if isinstance(custom, dict):
-        custom = custom.get("0", custom.get(0))
-    elif isinstance(custom, list | tuple):
-        custom = custom[0] if custom else None
-    try:
-        return int(custom)
-    except (TypeError, ValueError):
-        return None
+def plane_chart(figure, view: figures.PlaneView) -> None:
+    """The input plane, updated in place while training; a click on a point selects it (see _select_from_chart)."""
+    live_chart.live_chart(figure, key=PLANE_CHART_KEY, height=view.height, layers=figures.plane_layers(view),
+                          clickable=True, on_click=_select_from_chart)  # fmt: skip
 
 
-def plane_chart(figure) -> None:
-    """The input plane, clickable: a click on a point selects it (see _select_from_chart)."""
-    st.plotly_chart(
-        figure, key=PLANE_CHART_KEY, on_select=_select_from_chart, selection_mode="points",
-        config={"displayModeBar": False, "scrollZoom": False},
-    )  # fmt: skip
+def chart(figure, key: str) -> None:
+    """A chart of the live area, updated in place from one frame to the next (see ce_app/live_chart.py)."""
+    live_chart.live_chart(figure, key=key, height=figure.layout.height)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -261,38 +253,47 @@ class LiveFrame:
     grad_curves: object | None
 
 
-def live_frame(data: Dataset, trainer: ce_core.Trainer, selected: int, show_class: int | None, class_k: int,
-               present: bool, draw: bool = False, previous: LiveFrame | None = None) -> LiveFrame:  # fmt: skip
-    """Build every figure and table of the live area from the current state (what one auto-run frame costs).
+SLOW_VIEWS = ("point", "batch", "curves")  # the views an auto-run frame may take from the previous frame
 
-    With ``previous`` (a frame of the same point, class and data), everything but the plane is taken from it
-    unchanged: the auto-run redraws those views only every few frames, because the browser rebuilds every chart
-    whose figure changed, and that, not the server, is what limits the frame rate (``python -m bench.browser``).
+
+def live_frame(data: Dataset, trainer: ce_core.Trainer, selected: int, show_class: int | None, class_k: int,
+               present: bool, draw: bool = False, previous: LiveFrame | None = None,
+               refresh: frozenset[str] = frozenset(SLOW_VIEWS)) -> LiveFrame:  # fmt: skip
+    """Build the figures and tables of the live area from the current state (what one auto-run frame costs).
+
+    The plane is always rebuilt. With ``previous`` (a frame of the same point, class and data), the slow views not
+    named in ``refresh`` are taken from it unchanged: "point" (the selected point's numbers, bars and table),
+    "batch" (the batch view) and "curves" (the learning curves). The auto-run refreshes them in turn, one per frame,
+    so that the browser, which redraws every chart whose figure changed, keeps up (``python -m bench.browser``).
     """
     view = plane_view(data, trainer, selected, show_class, present, draw)
-    if previous is not None:
-        matrix, contributions, m = previous.batch_matrix, previous.batch_contributions, previous.batch_size
-        loss_fig, grad_fig = previous.loss_curves, previous.grad_curves
-    else:
+    if previous is None:
+        refresh = frozenset(SLOW_VIEWS)
+    if "batch" in refresh:
         matrix = contributions = None
         m = 0
         if trainer.last_batch is not None and not present:
             matrix, contributions, m = batch_figures(data, trainer, min(class_k, data.n_classes - 1))
+    else:
+        matrix, contributions, m = previous.batch_matrix, previous.batch_contributions, previous.batch_size
+    if "curves" in refresh:
         loss_fig = grad_fig = None
         if not present:
             history = thinned_history(trainer)
             loss_fig = figures.loss_curves(history)
             grad_fig = figures.grad_norm_curves(history, data.class_names)
-    font = 16 if present else 13
-    if previous is not None:
-        table, logit_fig, prob_fig = previous.table, previous.logits, previous.probs
-        forward, terms = previous.forward, previous.terms
     else:
+        loss_fig, grad_fig = previous.loss_curves, previous.grad_curves
+    if "point" in refresh:
         forward, terms = sample_terms(data, trainer, selected)
         names = z_names(trainer)
         table = inspector_table(forward.logits[0], terms, names, data.class_names)
+        font = 16 if present else 13
         logit_fig = figures.logit_bars(forward.logits[0], data.class_names, font_size=font)
         prob_fig = figures.prob_target_bars(terms.probs, terms.targets, data.class_names, font_size=font)
+    else:
+        table, logit_fig, prob_fig = previous.table, previous.logits, previous.probs
+        forward, terms = previous.forward, previous.terms
     return LiveFrame(
         plane=figures.input_plane(view), plane_view=view, forward=forward, terms=terms,
         table=table, logits=logit_fig, probs=prob_fig,

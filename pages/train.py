@@ -7,7 +7,6 @@ from ce_app import train_panels as panels
 from ce_app.palette import class_label
 
 MAX_STEPS_PER_PLAY = 20_000  # one press of Play runs at most this many steps, so a forgotten tab stops by itself
-SLOW_VIEWS_EVERY = 5  # auto-run frames between redraws of the inspector, the batch view and the curves
 
 settings = session.ensure_frame()
 ss = st.session_state
@@ -76,9 +75,9 @@ def controls_row() -> None:
             cols[3].button("▶ Play", on_click=_set_running, args=(True,), disabled=blocked, key="btn_play",
                            type="primary", width="stretch",
                            help=f"Run {settings.spf} steps per frame at {settings.fps} frames per second. While "
-                                f"playing, the plane and the numbers change every frame; the point's charts, the "
-                                f"batch view and the curves every {SLOW_VIEWS_EVERY}th frame, so the browser keeps "
-                                "up.")  # fmt: skip
+                                "playing, the plane and the metrics change every frame; the selected point's "
+                                "numbers, the batch view and the curves take turns, one per frame, so the browser "
+                                "keeps up.")  # fmt: skip
     if "reset" not in hidden:
         cols[4].button("Reset", on_click=_reset, key="btn_reset", width="stretch",
                        help="Back to the initial weights of this seed, step 0.")  # fmt: skip
@@ -113,21 +112,22 @@ def live_area() -> None:
         own_data.draw_tools()
     if len(data.y) == 0:
         st.info("The canvas is empty: click anywhere on the plane to add a point of the chosen class.")
-        panels.plane_chart(panels.empty_canvas(data, settings.present))
+        panels.plane_chart(*panels.empty_canvas(data, settings.present))
         return
     panels.metrics_row(trainer)
     shown = ss.get("plane_mode", "regions")
     if shown != "regions" and shown >= data.n_classes:  # the data lost that class
         shown = ss.plane_mode = "regions"
-    # While playing, only the plane and the metrics are redrawn every frame; the selected point's charts and table,
-    # the batch view and the curves every SLOW_VIEWS_EVERY-th frame (see live_frame). Anything that changes what
-    # they show (another point, another class, other data) redraws them at once.
+    # While playing, the plane and the metrics are redrawn every frame, and one of the slower views in turn: the
+    # selected point's numbers, the batch view, the curves (see live_frame). Anything that changes what they show
+    # (another point, another class, other data) redraws them all at once.
     ss.frame_count = ss.get("frame_count", 0) + 1
     views_key = (id(trainer), int(ss.w_sample), ss.get("batch_class", 0), settings.present, ss.data_version)
-    reuse = ss.running and ss.frame_count % SLOW_VIEWS_EVERY and ss.get("last_frame_key") == views_key
+    reuse = ss.running and ss.get("last_frame_key") == views_key
+    in_turn = frozenset([panels.SLOW_VIEWS[ss.frame_count % len(panels.SLOW_VIEWS)]])
     frame = panels.live_frame(data, trainer, int(ss.w_sample), None if shown == "regions" else shown,
                               ss.get("batch_class", 0), settings.present, draw,
-                              previous=ss.get("last_frame") if reuse else None)  # fmt: skip
+                              previous=ss.get("last_frame") if reuse else None, refresh=in_turn)  # fmt: skip
     ss.last_frame, ss.last_frame_key = frame, views_key
     left, right = st.columns([3, 2], gap="medium")
     with left:
@@ -135,7 +135,7 @@ def live_area() -> None:
             "Colour the plane by", ["regions", *range(data.n_classes)], horizontal=True, key="plane_mode",
             format_func=lambda v: "predicted class" if v == "regions" else f"p of {class_label(v, data.class_names)}",
         )  # fmt: skip
-        panels.plane_chart(frame.plane)
+        panels.plane_chart(frame.plane, frame.plane_view)
         st.caption(
             "**What am I looking at?** Every pixel is coloured by the class the model would predict there, deeper "
             "where it is more sure. Filled markers are training points, open ones are test points; a red ring "
@@ -158,10 +158,10 @@ def live_area() -> None:
             f"z = {panels.vector_text(forward.z[0], names)}  \n"
             f"loss = −Σ y_k log p_k = **{panels.fmt(terms.loss, 5)}**"
         )
-        st.plotly_chart(frame.logits, key="logit_bars", config={"displayModeBar": False})
+        panels.chart(frame.logits, key="logit_bars")
         st.caption("**What am I looking at?** The logits: one raw score per class, u_k = w_k·z + b_k. "
                    "Only their differences matter; softmax turns them into probabilities.")  # fmt: skip
-        st.plotly_chart(frame.probs, key="prob_bars", config={"displayModeBar": False})
+        panels.chart(frame.probs, key="prob_bars")
         st.caption("**What am I looking at?** p_k = e^{u_k/T} / Σ_j e^{u_j/T}, the model's probabilities, next "
                    "to the target y_k. The gap p_k − y_k is exactly how hard gradient descent pulls on class k.")  # fmt: skip
     if not settings.present:
@@ -182,14 +182,14 @@ def live_area() -> None:
     else:
         c1, c2 = st.columns(2)
         with c1:
-            st.plotly_chart(frame.batch_matrix, key="batch_matrix", config={"displayModeBar": False})
+            panels.chart(frame.batch_matrix, key="batch_matrix")
             st.caption(f"**What am I looking at?** One row per sample of the last batch ({frame.batch_size} samples"
                        f"{', the first 48 shown' if frame.batch_size > 48 else ''}), one column per class: p − y. "
                        "Red: the model gave that class too much; blue: too little (the true class).")  # fmt: skip
         with c2:
             st.selectbox("Class k for the gradient rows", range(data.n_classes), key="batch_class",
                          format_func=lambda k: class_label(k, data.class_names))  # fmt: skip
-            st.plotly_chart(frame.batch_contributions, key="batch_contrib", config={"displayModeBar": False})
+            panels.chart(frame.batch_contributions, key="batch_contrib")
             st.caption("**What am I looking at?** Each sample's contribution (p_ik − y_ik)·z_i to the gradient of "
                        "class k, their mean (derivation 2: −1/m Xᵀ(Y − S), one row of it, plus l2·w_k when weight "
                        "decay is on), and the change the optimizer applied to w_k (−lr times the mean for plain "
@@ -198,11 +198,11 @@ def live_area() -> None:
     st.markdown("##### Learning curves")
     c1, c2 = st.columns(2)
     with c1:
-        st.plotly_chart(frame.loss_curves, key="loss_curves", config={"displayModeBar": False})
+        panels.chart(frame.loss_curves, key="loss_curves")
         st.caption("**What am I looking at?** The mean loss and the accuracy on training and test points after "
                    "each step. Test curves that turn away from training curves mean overfitting.")  # fmt: skip
     with c2:
-        st.plotly_chart(frame.grad_curves, key="grad_curves", config={"displayModeBar": False})
+        panels.chart(frame.grad_curves, key="grad_curves")
         st.caption("**What am I looking at?** How big each class's gradient is. It shrinks as p approaches y: "
                    "a confident, correct model barely moves.")  # fmt: skip
 

@@ -9,6 +9,8 @@ import time
 import numpy as np
 import pytest
 
+from tests.app.charts import chart_specs
+
 MAX_SESSION_BYTES = 8 * 1024 * 1024  # stated in the README: a session's training state stays under 8 MB
 
 
@@ -20,9 +22,8 @@ def click(at, key):
 def assert_nothing_non_finite_drawn(at):
     """No chart carries NaN or infinity, and every metric reads as a number or a dash."""
     assert not at.exception, [e.value for e in at.exception]
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        text = chart.proto.spec
+    for text in chart_specs(at):
+        spec = json.loads(text)
         assert "NaN" not in text and "Infinity" not in text
         assert spec["layout"]["height"] > 0
     for m in at.metric:

@@ -11,6 +11,7 @@ import pytest
 
 from ce_app.settings import SPECS
 from ce_core import make_dataset
+from tests.app.charts import chart_specs
 
 N_UPLOADS = 200
 N_LINKS = 500
@@ -123,5 +124,5 @@ def test_hundreds_of_hostile_links_fall_back_safely(chunk, open_app):
             elif spec.kind == "choice":
                 assert value in spec.choices
         assert 0 <= at.session_state["w_sample"] < len(at.session_state["data"].y)
-        for chart in at.get("plotly_chart"):
-            assert "NaN" not in chart.proto.spec
+        for spec in chart_specs(at):
+            assert "NaN" not in spec

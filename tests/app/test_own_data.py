@@ -6,6 +6,7 @@ import numpy as np
 
 from ce_app import data_io
 from ce_core import make_dataset
+from tests.app.charts import chart_keys, chart_specs
 
 GOOD_CSV = b"x1,x2,label\n0,0,cat\n1,1,dog\n0.2,0.1,cat\n1.1,0.9,dog\n-0.5,0.3,bird\n0.1,-0.6,bird\n"
 
@@ -78,9 +79,7 @@ def test_presentation_mode_shows_only_plane_inspector_and_controls(open_app):
     """Test that ?present=1 keeps the plane, inspector and controls and drops the batch view and curves."""
     at = open_app({"present": "1"})
     assert not at.exception
-    keys = {c.proto.id for c in at.get("plotly_chart")}
-    assert len(at.get("plotly_chart")) == 3  # plane, logits, probabilities
-    assert keys
+    assert chart_keys(at) == ["plane_chart", "logit_bars", "prob_bars"]
     assert at.button(key="btn_step") is not None
     assert not any("Learning curves" in m.value for m in at.markdown)
 
@@ -91,6 +90,6 @@ def test_uploaded_class_names_cannot_inject_markup(app):
     upload(app, hostile)
     assert not app.exception
     assert app.session_state["data"].source == "uploaded"
-    shown = " ".join(m.value for m in app.markdown) + " ".join(c.proto.spec for c in app.get("plotly_chart"))
+    shown = " ".join(m.value for m in app.markdown) + " ".join(chart_specs(app))
     for fragment in ("<img", "](http", "$\\\\int", "**b**"):
         assert fragment not in shown

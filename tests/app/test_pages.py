@@ -15,6 +15,7 @@ from ce_app import derivation_panels as deriv
 from ce_app import race_view as rv
 from ce_app import state
 from ce_app.settings import Settings
+from tests.app.charts import chart_specs
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 DERIVATION, LANDSCAPE, RACE = "pages/derivation.py", "pages/landscape.py", "pages/race.py"
@@ -67,8 +68,8 @@ def assert_clean(at, *, errors_expected: bool = False) -> None:
     assert not at.exception, [e.value for e in at.exception]
     if not errors_expected:
         assert not at.error, [e.value for e in at.error]
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)  # Python's json reads NaN and Infinity as floats: found below
+    for text in chart_specs(at):
+        spec = json.loads(text)  # Python's json reads NaN and Infinity as floats: found below
         assert isinstance(spec["layout"]["height"], int)
         assert not _non_finite(spec)
     for m in at.metric:

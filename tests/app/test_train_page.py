@@ -9,6 +9,7 @@ import pytest
 
 import ce_core
 from ce_app.settings import DEFAULTS
+from tests.app.charts import chart_spec, chart_specs
 
 
 def metric(at, label: str) -> str:
@@ -35,7 +36,7 @@ def test_cold_start_shows_step_zero_and_initial_loss(app):
     assert metric(app, "Step") == "0"
     trainer = app.session_state["trainer"]
     assert metric(app, "Train loss") == f"{trainer.metrics()['train_loss']:.4g}"
-    assert len(app.get("plotly_chart")) >= 5
+    assert len(chart_specs(app)) >= 5
 
 
 @pytest.mark.parametrize(("button", "expected"), [("btn_step", 1), ("btn_step10", 10)])
@@ -244,8 +245,8 @@ def test_divergence_shows_a_message_and_no_nan(open_app):
     assert trainer.diverged
     assert any("diverged" in e.value for e in at.error)
     assert at.button(key="btn_step").disabled
-    for chart in at.get("plotly_chart"):
-        assert "NaN" not in chart.proto.spec and "Infinity" not in chart.proto.spec
+    for spec in chart_specs(at):
+        assert "NaN" not in spec and "Infinity" not in spec
     assert all(np.isfinite(v).all() for v in trainer.params.values())
 
 
@@ -262,11 +263,11 @@ def test_teacher_link_hides_chosen_controls(open_app):
 def test_plane_figure_is_small_and_has_fixed_ranges(app):
     """Test that the input plane keeps fixed axis ranges and height, and stays well under the payload budget."""
     click(app, "btn_step")
-    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    spec = chart_spec(app, "plane_chart")
     layout = spec["layout"]
     assert layout["xaxis"]["autorange"] is False and layout["yaxis"]["autorange"] is False
     assert layout["height"] > 0
-    assert len(app.get("plotly_chart")[0].proto.spec) < 80_000
+    assert len(json.dumps(spec)) < 80_000
 
 
 def test_settings_survive_streamlits_legacy_pages_mode(monkeypatch, open_app):

@@ -28,10 +28,16 @@ SCREENSHOT = server.REPO_ROOT / "docs" / "screenshot.png"
 
 _CONTENT_HEIGHT_JS = """() => Math.max(...['stMain', 'stSidebarContent'].map(
     id => document.querySelector(`[data-testid="${id}"]`)?.scrollHeight ?? 0))"""
-# Every plotly chart on the page has been drawn and shows at least one non-empty trace.
-_EMPTY_CHARTS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => !gd._fullData || !gd._fullData.some(
-    t => t.visible !== false && ((t.x && t.x.length) || (t.y && t.y.length) || (t.z && t.z.length)))
-).map(gd => gd.closest('[class*="st-key-"]')?.className.match(/st-key-(\\S+)/)?.[1] ?? 'a chart without key')"""
+# The plotly charts of one document (the page, or a live chart's iframe) that show no non-empty trace. A live chart
+# is a stack of plots (ce_app/live_chart.py): it counts as empty only if none of its layers shows anything.
+_EMPTY_CHARTS_JS = """() => {
+    const shows = gd => gd._fullData && gd._fullData.some(
+        t => t.visible !== false && ((t.x && t.x.length) || (t.y && t.y.length) || (t.z && t.z.length)));
+    const plots = [...document.querySelectorAll('.js-plotly-plot')];
+    if (document.getElementById('chart') && plots.length) return plots.some(shows) ? [] : ['a live chart'];
+    return plots.filter(gd => !shows(gd)).map(
+        gd => gd.closest('[class*="st-key-"]')?.className.match(/st-key-(\\S+)/)?.[1] ?? 'a chart without key');
+}"""
 
 
 def _link(params: dict[str, str]) -> str:
@@ -52,7 +58,9 @@ def test_page_loads_without_errors(page, app_url):
     ui.open_app(page, app_url)
     expect(ui.metric_value(page, "Step")).to_have_text("0")
     expect(ui.button(page, "btn_step")).to_be_enabled()
-    expect(page.locator(".st-key-plane_chart .js-plotly-plot")).to_have_count(1)
+    expect(page.locator(".st-key-plane_chart iframe")).to_have_count(1)
+    # the plane is drawn as two stacked plots: the moving regions below, the data points on top
+    expect(page.frame_locator(".st-key-plane_chart iframe").locator(".js-plotly-plot")).to_have_count(2)
     _no_errors(page)
     assert not page_errors, f"JavaScript errors in the page: {page_errors}"
 
@@ -95,6 +103,51 @@ def test_play_advances_frames_then_pause_stops(page, app_url):
     now = step.inner_text()
     assert now == stopped_at, f"Pause did not stop the auto-run: 1 s after Pause, Step went {stopped_at} -> {now}"
     _no_errors(page)
+
+
+def test_auto_run_redraws_the_plane_in_place(page, app_url):
+    """Test that while playing, the plane's moving layer is redrawn in place (no new chart, no reloaded frame) and
+    the layer of data points is left alone."""
+    ui.open_app(page, app_url)
+    ui.wait_idle(page)
+    frame = ui.chart_frame(page, "plane_chart")
+    frame.evaluate("() => { window.__ceSameDocument = true; }")  # gone if the chart were rebuilt or reloaded
+    before = ui.chart_draws(page, "plane_chart")
+    assert len(before) == 2, f"the plane should be two stacked plots, found {before}"
+    ui.button(page, "btn_play").click()
+    expect(ui.button(page, "btn_pause")).to_contain_text("Pause")
+    step = ui.metric_value(page, "Step")
+    expect(step).not_to_have_text("0")
+    page.wait_for_timeout(2000)  # the auto-run itself is under test: let it play for 2 s
+    after = ui.chart_draws(page, "plane_chart")
+    ui.button(page, "btn_pause").click()
+    expect(ui.button(page, "btn_play")).to_contain_text("Play", timeout=10_000)
+    assert ui.chart_frame(page, "plane_chart").evaluate("() => window.__ceSameDocument === true"), (
+        "the plane's frame was reloaded during the auto-run"
+    )
+    assert after[0] - before[0] >= 3, f"the regions were redrawn only {after[0] - before[0]} times in 2 s"
+    assert after[1] == before[1], f"the data points were redrawn {after[1] - before[1]} times, though they did not move"
+    _no_errors(page)
+
+
+def test_draw_mode_adds_a_point_where_the_plane_is_clicked(page, app_url):
+    """Test that in draw mode a click on an empty spot of the plane adds a point there."""
+    ui.open_app(page, app_url)
+    ui.run_and_wait(page, lambda: page.get_by_text("Draw points").click())
+    expect(page.get_by_text("Class of new points")).to_be_visible()
+    page.locator(".st-key-plane_chart").scroll_into_view_if_needed()
+    ui.wait_idle(page)
+    box = page.locator(".st-key-plane_chart iframe").bounding_box()
+    before = ui.plane_point_count(page)
+    # the middle of the plot, a little off-centre: the drawn canvas starts empty of points there
+    ui.run_and_wait(page, lambda: page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.55))
+    _no_errors(page)
+    deadline = time.monotonic() + 15
+    while ui.plane_point_count(page) != before + 1 and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert ui.plane_point_count(page) == before + 1, (
+        f"{before} points before the click, {ui.plane_point_count(page)} after"
+    )
 
 
 def test_click_on_plane_selects_point(page, app_url):
@@ -249,7 +302,7 @@ def test_screenshot_of_trained_circles(page, app_url):
             break
         page.set_viewport_size({"width": ui.VIEWPORT["width"], "height": height})
         ui.wait_idle(page)
-    empty = page.evaluate(_EMPTY_CHARTS_JS)
+    empty = [name for frame in page.frames for name in frame.evaluate(_EMPTY_CHARTS_JS)]
     assert not empty, f"charts with nothing drawn: {empty}"
     size = page.viewport_size  # the mouse to an empty corner of the main area: no hover highlight, no focus ring
     page.mouse.move(size["width"] - 20, size["height"] - 20)

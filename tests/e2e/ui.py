@@ -111,11 +111,13 @@ def sidebar(page: Page) -> Locator:
     return page.locator('[data-testid="stSidebar"]')
 
 
-# Screen position of every point of the input plane, from plotly's own axes: the graph div's box, plus each axis'
-# offset in the div, plus the axis' data-to-pixel map. Returns the most isolated point (the largest distance to any
-# other marker), so a click there cannot land on a neighbour.
-_PLANE_POINT_JS = """([chartKey, skip]) => {
-    const gd = document.querySelector(`.st-key-${chartKey} .js-plotly-plot`);
+# Position of every point of the input plane in its chart's iframe, from plotly's own axes: the plot's box, plus each
+# axis' offset in it, plus the axis' data-to-pixel map. The points are in the top layer of the chart (the plot that
+# takes clicks). Returns the most isolated point (the largest distance to any other marker), so a click there cannot
+# land on a neighbour.
+_PLANE_POINT_JS = """(skip) => {
+    const plots = [...document.querySelectorAll('.js-plotly-plot')];
+    const gd = plots[plots.length - 1];
     if (!gd || !gd._fullLayout || !gd._fullData) return null;
     const box = gd.getBoundingClientRect();
     const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
@@ -142,9 +144,43 @@ _PLANE_POINT_JS = """([chartKey, skip]) => {
 }"""
 
 
+def chart_frame(page: Page, chart_key: str):
+    """The document inside a live chart's iframe (``ce_app/live_chart.py``), as a Playwright Frame (None if absent)."""
+    handle = page.query_selector(f".st-key-{chart_key} iframe")
+    return handle.content_frame() if handle else None
+
+
+def chart_draws(page: Page, chart_key: str) -> list[int]:
+    """How many times each layer of a live chart has been drawn so far, bottom first ([] before the first draw)."""
+    frame = chart_frame(page, chart_key)
+    if frame is None:
+        return []
+    return frame.evaluate("() => window.ceLiveChart ? window.ceLiveChart.draws() : []")
+
+
+def plane_point_count(page: Page, chart_key: str = "plane_chart") -> int:
+    """How many data points the plane shows (its top layer's traces that carry point indices)."""
+    frame = chart_frame(page, chart_key)
+    if frame is None:
+        return 0
+    return frame.evaluate("""() => {
+        const plots = [...document.querySelectorAll('.js-plotly-plot')];
+        const gd = plots[plots.length - 1];
+        if (!gd || !gd._fullData) return 0;
+        return gd._fullData.filter(t => t.customdata && t.visible).reduce((n, t) => n + t.x.length, 0);
+    }""")
+
+
 def isolated_plane_point(page: Page, chart_key: str = "plane_chart", skip: int = -1) -> dict | None:
     """The plane's most isolated data point other than ``skip``: {index, px, py, gap, count} in viewport pixels."""
-    return page.evaluate(_PLANE_POINT_JS, [chart_key, skip])
+    frame = chart_frame(page, chart_key)
+    if frame is None:
+        return None
+    box = page.locator(f".st-key-{chart_key} iframe").bounding_box()
+    point = frame.evaluate(_PLANE_POINT_JS, skip)
+    if point is None or box is None:
+        return None
+    return {**point, "px": point["px"] + box["x"], "py": point["py"] + box["y"]}
 
 
 # Record every change of a metric's value as the browser paints it: one check per animation frame.
