@@ -13,9 +13,10 @@ it, so the three files are copied into a private temporary directory once per se
 from __future__ import annotations
 
 import atexit
+import math
 import shutil
 import tempfile
-from functools import cache
+from dataclasses import dataclass
 from pathlib import Path
 
 import plotly
@@ -27,13 +28,20 @@ FRONTEND = Path(__file__).with_name("chart_frontend")
 PLOTLY_JS = Path(plotly.__file__).with_name("package_data") / "plotly.min.js"
 
 
-@cache
+_served: list[Path] = []  # the directory of this process, once made
+
+
 def _serving_dir() -> str:
-    """A private directory (mode 0700) holding index.html, live_chart.js and plotly.min.js; removed at exit."""
+    """A private directory (mode 0700) holding index.html, live_chart.js and plotly.min.js; removed at exit.
+
+    Made again if it has gone (a server that runs for weeks may see its temporary files cleaned up)."""
+    if _served and (_served[0] / PLOTLY_JS.name).is_file():
+        return str(_served[0])
     target = Path(tempfile.mkdtemp(prefix="ce-playground-chart-"))
     atexit.register(shutil.rmtree, target, ignore_errors=True)
     for source in (*FRONTEND.iterdir(), PLOTLY_JS):
         shutil.copyfile(source, target / source.name)
+    _served[:] = [target]
     return str(target)
 
 
@@ -56,7 +64,42 @@ def live_chart(figure, *, key: str, height: int, layers: list[list[int]] | None 
                      default=None, on_change=on_click)  # fmt: skip
 
 
-def clicked(key: str) -> dict | None:
-    """The last click reported by the chart ``key`` (see ``live_chart``), or None."""
-    value = st.session_state.get(key)
-    return value if isinstance(value, dict) else None
+@dataclass(frozen=True)
+class Click:
+    """A click on a point of a live chart: the point's coordinates, its trace in the figure and its customdata[0]."""
+
+    x: float
+    y: float
+    curve: int | None
+    index: int | None
+
+
+def _finite(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _whole(value) -> int | None:
+    number = _finite(value)
+    return int(number) if number is not None and number.is_integer() else None
+
+
+def clicked(key: str) -> Click | None:
+    """The last click reported by the chart ``key`` (see ``live_chart``), checked by ``parse_click``."""
+    return parse_click(st.session_state.get(key))
+
+
+def parse_click(value) -> Click | None:
+    """A live chart's click value, checked: None unless it is a dict with finite coordinates ``x`` and ``y``. It
+    comes from the browser, so it is untrusted: a ``curve`` or ``index`` that is not a whole number becomes None."""
+    if not isinstance(value, dict):
+        return None
+    x, y = _finite(value.get("x")), _finite(value.get("y"))
+    if x is None or y is None:
+        return None
+    return Click(x, y, _whole(value.get("curve")), _whole(value.get("index")))

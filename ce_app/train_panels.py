@@ -87,16 +87,16 @@ def _select_from_chart() -> None:
     click = live_chart.clicked(PLANE_CHART_KEY)
     if click is None:
         return
+    data = st.session_state.data
     if st.session_state.get("draw_mode"):
-        x, y = click.get("x"), click.get("y")
-        if isinstance(x, int | float) and isinstance(y, int | float) and np.isfinite([x, y]).all():
-            own_data.handle_click(float(x), float(y))
+        x_min, x_max, y_min, y_max = data.bounds
+        if x_min <= click.x <= x_max and y_min <= click.y <= y_max:  # on the plane: the browser is not trusted
+            own_data.handle_click(click.x, click.y)
         return
-    index, curve = click.get("index"), click.get("curve")
-    # trace 0 is the heat map; the class traces (curve >= 1) carry the points' indices
-    n_points = len(st.session_state.data.y)
-    if isinstance(index, int | float) and isinstance(curve, int) and curve >= 1 and 0 <= index < n_points:
-        st.session_state["w_sample"] = int(index)
+    # trace 0 is the heat map; the class traces (curves 1..K) carry the points' indices
+    is_point = click.curve is not None and 1 <= click.curve <= data.n_classes
+    if is_point and click.index is not None and 0 <= click.index < len(data.y):
+        st.session_state["w_sample"] = click.index
 
 
 def plane_chart(figure, view: figures.PlaneView) -> None:

@@ -24,9 +24,22 @@
   let clicks = 0;
   let clickable = false;
   let frameHeight = null;
-  let drawing = borrowPageFont("Source Sans");
+  // Plotly (4.8 MB, copied next to this file from the installed plotly package by ce_app/live_chart.py) loads after
+  // the frame has told Streamlit it is ready: Streamlit reports a component that is not ready within 60 s as an
+  // error, and on a slow machine with several charts on the page, loading Plotly first could take that long.
+  function loadPlotly() {
+    return new Promise(function (resolve, reject) {
+      const script = document.createElement("script");
+      script.src = "plotly.min.js";
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error("plotly.min.js did not load")); };
+      document.head.appendChild(script);
+    });
+  }
+  let drawing = Promise.all([loadPlotly(), borrowPageFont("Source Sans")]);
   let pending = null; // the newest arguments that arrived while the previous ones were still being drawn
   let lastSpec = null;
+  let queued = 0; // draws scheduled and not finished
 
   // The page's own typeface (Streamlit's "Source Sans"), so that the charts read like the text around them. This frame
   // has the page's origin, so it can read the page's @font-face rules; their relative URLs are resolved against the
@@ -165,6 +178,7 @@
     const idle = pending === null;
     pending = args;
     if (!idle) return;
+    queued += 1;
     drawing = drawing.then(function () {
       const next = pending;
       pending = null;
@@ -175,11 +189,15 @@
       layers.forEach(function (layer) { layer.signature = null; });
       problem.textContent = "This chart could not be drawn: " + (error && error.message ? error.message : error);
       problem.style.display = "block";
-    });
+    }).finally(function () { queued -= 1; });
   }
 
-  // For tests and benchmarks: how often each layer has been drawn, bottom first.
-  window.ceLiveChart = {draws: function () { return layers.map(function (layer) { return layer.draws; }); }};
+  // For tests and benchmarks: how often each layer has been drawn (bottom first), and whether a figure that has
+  // arrived is still waiting to be drawn.
+  window.ceLiveChart = {
+    draws: function () { return layers.map(function (layer) { return layer.draws; }); },
+    busy: function () { return queued > 0; },
+  };
 
   window.addEventListener("message", function (event) {
     const data = event.data;

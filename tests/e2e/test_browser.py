@@ -40,6 +40,21 @@ _EMPTY_CHARTS_JS = """() => {
 }"""
 
 
+# Every distinct position and size of the plane's frame, checked on each animation frame until told to stop.
+_RECORD_PLANE_BOX_JS = """() => {
+    const rec = window.__ceBoxes = {seen: [], stop: false};
+    const tick = () => {
+        if (rec.stop) return;
+        const frame = document.querySelector('.st-key-plane_chart iframe');
+        const box = frame ? frame.getBoundingClientRect() : null;
+        const text = box ? [box.x, box.y, box.width, box.height].map(Math.round).join(',') : 'gone';
+        if (!rec.seen.includes(text)) rec.seen.push(text);
+        requestAnimationFrame(tick);
+    };
+    tick();
+}"""
+
+
 def _link(params: dict[str, str]) -> str:
     return "/?" + "&".join(f"{name}={quote(value)}" for name, value in params.items())
 
@@ -118,7 +133,9 @@ def test_auto_run_redraws_the_plane_in_place(page, app_url):
     expect(ui.button(page, "btn_pause")).to_contain_text("Pause")
     step = ui.metric_value(page, "Step")
     expect(step).not_to_have_text("0")
+    page.evaluate(_RECORD_PLANE_BOX_JS)
     page.wait_for_timeout(2000)  # the auto-run itself is under test: let it play for 2 s
+    boxes = page.evaluate("() => { window.__ceBoxes.stop = true; return window.__ceBoxes.seen; }")
     after = ui.chart_draws(page, "plane_chart")
     ui.button(page, "btn_pause").click()
     expect(ui.button(page, "btn_play")).to_contain_text("Play", timeout=10_000)
@@ -127,6 +144,7 @@ def test_auto_run_redraws_the_plane_in_place(page, app_url):
     )
     assert after[0] - before[0] >= 3, f"the regions were redrawn only {after[0] - before[0]} times in 2 s"
     assert after[1] == before[1], f"the data points were redrawn {after[1] - before[1]} times, though they did not move"
+    assert len(boxes) == 1, f"the plane moved or changed size while playing: {boxes}"
     _no_errors(page)
 
 
@@ -136,7 +154,7 @@ def test_draw_mode_adds_a_point_where_the_plane_is_clicked(page, app_url):
     ui.run_and_wait(page, lambda: page.get_by_text("Draw points").click())
     expect(page.get_by_text("Class of new points")).to_be_visible()
     page.locator(".st-key-plane_chart").scroll_into_view_if_needed()
-    ui.wait_idle(page)
+    ui.wait_idle(page)  # and the plane has been redrawn with its click grid
     box = page.locator(".st-key-plane_chart iframe").bounding_box()
     before = ui.plane_point_count(page)
     # the middle of the plot, a little off-centre: the drawn canvas starts empty of points there

@@ -6,12 +6,14 @@ Shared by the browser tests and ``bench.browser``. Locators use Streamlit's ``da
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # importing this module must not need playwright: the tests skip cleanly without it
     from playwright.sync_api import Locator, Page
 
 VIEWPORT = {"width": 1400, "height": 1000}  # a laptop screen; the README screenshot is taken at this width
+LIVE_CHART_NAME = "ce_app.live_chart.live_chart"  # in the address of every live chart's frame
 DEFAULT_TIMEOUT_MS = 30_000  # a cold first run builds the data and imports plotly; a shared 2-core runner is slow
 
 # A run is over when the app is connected, the script is not running and no element still shows its skeleton.
@@ -57,8 +59,9 @@ def _wait(page: Page, condition_js: str, what: str, timeout: float) -> None:
 
 
 def wait_idle(page: Page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
-    """Wait until the current script run has finished and nothing is left loading."""
+    """Wait until the current script run has finished, nothing is left loading and every chart shows its figure."""
     _wait(page, _IDLE_JS, "the script run to finish", timeout)
+    wait_charts_drawn(page, timeout)
 
 
 def run_and_wait(page: Page, action, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
@@ -71,14 +74,44 @@ def run_and_wait(page: Page, action, timeout: float = DEFAULT_TIMEOUT_MS) -> Non
     action()
     started = "(window.__ceRunSeen || document.querySelector('[data-testid=\"stException\"]'))"
     _wait(page, f"() => {started} && ({_IDLE_JS})()", "the run started by the action to finish", timeout)
+    wait_charts_drawn(page, timeout)
 
 
 def open_app(page: Page, base_url: str, path: str = "/", timeout: float = DEFAULT_TIMEOUT_MS) -> None:
-    """Load a page of the app (a new session) and wait for its first run to finish."""
+    """Load a page of the app (a new session) and wait for its first run to finish and its charts to be drawn."""
     page.goto(base_url + path, wait_until="domcontentloaded", timeout=timeout)
     # The first run has not started when the page has just loaded; something of it must be drawn before idle counts.
     page.locator('[data-testid="stMain"] [data-testid="stElementContainer"]').first.wait_for(timeout=timeout)
     wait_idle(page, timeout)
+
+
+def _live_chart_frames(page: Page) -> list:
+    return [frame for frame in page.frames if LIVE_CHART_NAME in frame.url]
+
+
+def wait_charts_drawn(page: Page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+    """Wait until every live chart on the page (ce_app/live_chart.py) has drawn each of its layers at least once and
+    has drawn the last figure it was sent.
+
+    A live chart loads Plotly on its own after the page's run has finished and draws each figure after the run that
+    sent it, so an idle app can still show an empty or an older chart for a moment."""
+    deadline = time.monotonic() + timeout / 1000
+    pending: list = []
+    while time.monotonic() < deadline:
+        pending = []
+        for frame in _live_chart_frames(page):
+            try:
+                draws, busy = frame.evaluate(
+                    "() => window.ceLiveChart ? [window.ceLiveChart.draws(), window.ceLiveChart.busy()] : [[], true]"
+                )
+            except Exception:  # a frame that is being replaced: look again
+                draws, busy = [], True
+            if busy or not draws or min(draws) < 1:
+                pending.append(frame.url.split("?")[0])
+        if not pending:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"timed out after {timeout / 1000:.0f} s waiting for live charts to be drawn: {pending}")
 
 
 def metric_value(page: Page, label: str) -> Locator:
