@@ -99,9 +99,9 @@ def _select_from_chart() -> None:
         st.session_state["w_sample"] = click.index
 
 
-def plane_chart(figure, view: figures.PlaneView) -> None:
+def plane_chart(figure, view: figures.PlaneView, playing: bool = False) -> None:
     """The input plane, updated in place while training; a click on a point selects it (see _select_from_chart)."""
-    live_chart.live_chart(figure, key=PLANE_CHART_KEY, height=view.height, layers=figures.plane_layers(view),
+    live_chart.live_chart(figure, key=PLANE_CHART_KEY, height=view.height, layers=figures.plane_layers(view, playing),
                           clickable=True, on_click=_select_from_chart)  # fmt: skip
 
 

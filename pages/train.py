@@ -135,7 +135,7 @@ def live_area() -> None:
             "Colour the plane by", ["regions", *range(data.n_classes)], horizontal=True, key="plane_mode",
             format_func=lambda v: "predicted class" if v == "regions" else f"p of {class_label(v, data.class_names)}",
         )  # fmt: skip
-        panels.plane_chart(frame.plane, frame.plane_view)
+        panels.plane_chart(frame.plane, frame.plane_view, playing=ss.running)
         st.caption(
             "**What am I looking at?** Every pixel is coloured by the class the model would predict there, deeper "
             "where it is more sure. Filled markers are training points, open ones are test points; a red ring "

@@ -123,6 +123,15 @@
     });
   }
 
+  // The margins Plotly settled on for a drawn plot, after automargin and colour bars. `_size` is not public API;
+  // plotly is pinned in requirements.txt, and without it the figure's own margins are the best guess.
+  function plotMargins(gd, layout) {
+    const size = gd._fullLayout && gd._fullLayout._size;
+    if (size) return size;
+    const margin = layout.margin || {};
+    return {l: margin.l || 0, r: margin.r || 0, t: margin.t || 0, b: margin.b || 0};
+  }
+
   // The layout of a layer above the bottom one: see-through, no title, axes without lines or labels, and the
   // bottom plot's exact margins (a colour bar widens them there), so that both plot areas coincide.
   function overlayLayout(layout, size) {
@@ -155,7 +164,7 @@
       const layer = layerDiv(position);
       const traces = groups[position].filter(function (i) { return i >= 0 && i < data.length; });
       const layerData = traces.map(function (i) { return data[i]; });
-      const layerLayout = position === 0 ? layout : overlayLayout(layout, layers[0].div._fullLayout._size);
+      const layerLayout = position === 0 ? layout : overlayLayout(layout, plotMargins(layers[0].div, layout));
       const signature = JSON.stringify([layerData, layerLayout]);
       const top = position === groups.length - 1;
       layer.div.style.pointerEvents = top ? "auto" : "none";

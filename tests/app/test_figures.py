@@ -112,3 +112,38 @@ def test_jacobian_heatmap_of_the_derivation_page():
     """Test the Jacobian heat map the derivation page draws, at ce_core's Jacobian."""
     jac = ce_core.softmax_jacobian(ce_core.softmax(RNG.normal(size=4)))
     validated(figures.jacobian_heatmap(jac))
+
+
+def plane_view(click_grid: bool = False, linear: bool = True) -> figures.PlaneView:
+    rng = np.random.default_rng(0)
+    k, n, res = 3, 30, 5
+    probs = rng.dirichlet(np.ones(k), size=(res, res))
+    X = rng.normal(size=(n, 2))
+    y = np.arange(n) % k
+    return figures.PlaneView(
+        x1=np.linspace(-3, 3, res), x2=np.linspace(-3, 3, res), probs=probs, X=X, y=y, is_test=np.arange(n) % 5 == 0,
+        predicted=(y + 1) % k, batch=np.arange(4), selected=2, bounds=(-3.0, 3.0, -3.0, 3.0),
+        weights=rng.normal(size=(k, 2)) if linear else None, steps=rng.normal(size=(k, 2)) if linear else None,
+        click_grid=click_grid,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("playing", [False, True])
+@pytest.mark.parametrize("click_grid", [False, True])
+def test_plane_layers_split_every_trace_once_with_the_points_on_top(playing, click_grid):
+    """Test that the plane's two layers hold every trace exactly once: the class traces (and the click grid) on top
+    where the mouse is, the regions below; the arrow tips on top only when not playing (their hover shows w_k)."""
+    view = plane_view(click_grid)
+    raw = figures.input_plane(view)
+    fig = validated(raw)
+    bottom, top = figures.plane_layers(view, playing)
+    assert sorted(bottom + top) == list(range(len(fig.data)))
+    assert bottom[0] == 0 and fig.data[0].type == "heatmap"
+    class_traces = [i for i in top if raw.data[i].customdata is not None]
+    assert class_traces == [1, 2, 3]
+    for k, i in enumerate(class_traces):  # each point's index travels in customdata[0], for clicks
+        assert sorted(np.asarray(raw.data[i].customdata)[:, 0]) == list(np.flatnonzero(view.y == k))
+    tips = len(fig.data) - 1 - int(click_grid)
+    assert fig.data[tips].hovertemplate and (tips in bottom) == playing
+    if click_grid:  # draw mode: the invisible grid that makes every spot clickable is on top
+        assert fig.data[-1].name == "canvas" and len(fig.data) - 1 in top
