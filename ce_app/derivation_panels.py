@@ -78,8 +78,7 @@ def batch_view(trainer: ce_core.Trainer) -> BatchView:
             data_grad_W=last.per_sample_grad_W().mean(axis=0), temperature=last.temperature, step=last.step,
             from_last_step=True,
         )  # fmt: skip
-    # The Trainer has no public accessor for the next batch; _next_indices(advance=False) only reads its order.
-    indices = trainer._next_indices(advance=False)
+    indices = trainer.next_batch_indices()
     model, params = trainer.model, trainer.params
     X, y = trainer.X_train[indices], trainer.y_train[indices]
     T, eps = trainer.temperature, trainer.label_smoothing

@@ -171,6 +171,12 @@ class Trainer:
     # ---------------------------------------------------------------------------------------------------------
     # Stepping
     # ---------------------------------------------------------------------------------------------------------
+    def next_batch_indices(self) -> np.ndarray:
+        """Indices into the training set (rows of ``X_train``) of the mini-batch the next step will use, (m,) int.
+
+        Reading them changes nothing: the next ``step()`` uses exactly these rows."""
+        return self._next_indices(advance=False).copy()
+
     def _next_indices(self, advance: bool) -> np.ndarray:
         """Indices of the next mini-batch; reshuffles at the end of an epoch when ``advance``."""
         stop = min(self._position + self.batch_size, self.n_train)

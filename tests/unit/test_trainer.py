@@ -39,6 +39,23 @@ def test_every_index_exactly_once_per_epoch(batch_size):
         assert not np.array_equal(orders[0], orders[1])  # reshuffled between epochs
 
 
+@pytest.mark.parametrize("batch_size", [1, 7, 30])
+def test_next_batch_indices_name_the_rows_the_next_step_uses_and_change_nothing(batch_size):
+    """Test that next_batch_indices() predicts every step's batch across epoch boundaries, and that reading it (or
+    mutating what it returns) does not move the trainer."""
+    trainer = Trainer(Model(3), X, Y, batch_size=batch_size, seed=2)
+    twin = Trainer(Model(3), X, Y, batch_size=batch_size, seed=2)
+    for _ in range(2 * trainer.steps_per_epoch + 1):
+        predicted = trainer.next_batch_indices()
+        np.testing.assert_array_equal(trainer.next_batch_indices(), predicted)
+        predicted[:] = -1  # a copy: the trainer's own order is untouched
+        expected = trainer.next_batch_indices()
+        trainer.step()
+        twin.step()
+        np.testing.assert_array_equal(trainer.last_batch.indices, expected)
+        np.testing.assert_array_equal(trainer.flat_params(), twin.flat_params())
+
+
 def test_batch_size_one_is_per_sample_sgd():
     """Test that batch size 1 applies derivation 1's update W <- W - lr (p - y) z^T for the drawn sample."""
     trainer = Trainer(Model(3), X, Y, batch_size=1, optimizer=SGD(0.5))
