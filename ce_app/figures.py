@@ -257,17 +257,18 @@ def input_plane(view: PlaneView) -> go.Figure:
 def plane_layers(view: PlaneView, playing: bool = False) -> list[list[int]]:
     """The input plane's traces as two stacked layers (``ce_app.live_chart``), bottom first.
 
-    Bottom: everything that moves while training (regions, rings, batch, selection, arrows). Top: the data points
-    (and the click grid in draw mode), which take hover and clicks and are redrawn only when the data changes.
-    When not ``playing``, the tips of the weight arrows are on top too, so that hovering one shows w_k and its next
-    step; while playing they move every frame and stay below. Indices follow the trace order documented in
-    ``input_plane``.
+    Bottom: everything that moves while training (regions, misclassified rings, batch, arrows). Top: the data points
+    and the selected point's marker (and the click grid in draw mode), which take hover and clicks and are redrawn
+    only when the data or the selection changes. When not ``playing``, the tips of the weight arrows are on top too,
+    so that hovering one shows w_k and its next step; while playing they move every frame and stay below. Indices
+    follow the trace order documented in ``input_plane``.
     """
     k = view.probs.shape[-1]
     points = list(range(1, k + 1))
-    tips = k + 6
-    moving = [0, *range(k + 1, k + 6)] + ([tips] if playing else [])
-    return [moving, points + ([] if playing else [tips]) + ([k + 7] if view.click_grid else [])]
+    wrong, batch, selection, w_lines, step_lines, tips = range(k + 1, k + 7)
+    bottom = [0, wrong, batch, w_lines, step_lines] + ([tips] if playing else [])
+    top = [*points, selection] + ([] if playing else [tips]) + ([k + 7] if view.click_grid else [])
+    return [bottom, top]
 
 
 # ------------------------------------------------------------------------------------------------------------------

@@ -131,8 +131,9 @@ def plane_view(click_grid: bool = False, linear: bool = True) -> figures.PlaneVi
 @pytest.mark.parametrize("playing", [False, True])
 @pytest.mark.parametrize("click_grid", [False, True])
 def test_plane_layers_split_every_trace_once_with_the_points_on_top(playing, click_grid):
-    """Test that the plane's two layers hold every trace exactly once: the class traces (and the click grid) on top
-    where the mouse is, the regions below; the arrow tips on top only when not playing (their hover shows w_k)."""
+    """Test that the plane's two layers hold every trace exactly once: the class traces, the selection marker (and
+    the click grid) on top where the mouse is, the regions below; the arrow tips on top only when not playing (their
+    hover shows w_k)."""
     view = plane_view(click_grid)
     raw = figures.input_plane(view)
     fig = validated(raw)
@@ -141,6 +142,8 @@ def test_plane_layers_split_every_trace_once_with_the_points_on_top(playing, cli
     assert bottom[0] == 0 and fig.data[0].type == "heatmap"
     class_traces = [i for i in top if raw.data[i].customdata is not None]
     assert class_traces == [1, 2, 3]
+    selection = [i for i in top if fig.data[i].marker.symbol == "circle-open-dot"]
+    assert selection == [len(class_traces) + 3] and top.index(selection[0]) > top.index(3)  # above the points
     for k, i in enumerate(class_traces):  # each point's index travels in customdata[0], for clicks
         assert sorted(np.asarray(raw.data[i].customdata)[:, 0]) == list(np.flatnonzero(view.y == k))
     tips = len(fig.data) - 1 - int(click_grid)
