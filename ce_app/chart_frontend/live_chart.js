@@ -209,8 +209,11 @@
   };
 
   window.addEventListener("message", function (event) {
+    if (event.source !== window.parent) return; // only the Streamlit page that holds this frame draws in it
     const data = event.data;
-    if (data && data.type === "streamlit:render" && data.args) draw(data.args);
+    if (!data || data.type !== "streamlit:render" || !data.args) return;
+    if (typeof data.args.height === "number") setHeight(data.args.height); // at once: the page must not jump later
+    draw(data.args);
   });
   send("streamlit:componentReady", {apiVersion: 1});
 })();
