@@ -32,9 +32,8 @@ MUTED_TEXT = "#6b6f7e"  # tick labels: quieter than the titles, still 4.5:1 on w
 TEMPLATE = dict(layout=dict(
     font=FONT,
     title=dict(font=dict(size=15, weight=600)),
-    xaxis=dict(automargin=True, tickfont=dict(size=12, color=MUTED_TEXT), title=dict(font=dict(size=13), standoff=8)),
-    yaxis=dict(automargin=True, tickfont=dict(size=12, color=MUTED_TEXT), title=dict(font=dict(size=13), standoff=8)),
-    legend=dict(font=dict(size=12)),
+    xaxis=dict(automargin=True, tickfont=dict(color=MUTED_TEXT), title=dict(standoff=8)),  # sizes follow font.size,
+    yaxis=dict(automargin=True, tickfont=dict(color=MUTED_TEXT), title=dict(standoff=8)),  # larger when presenting
     hoverlabel=dict(bgcolor="white", bordercolor="#d0d3da", font=dict(family=FONT["family"], color=FONT["color"])),
     colorway=list(CLASS_COLORS),
 ))  # fmt: skip
