@@ -27,15 +27,59 @@
   // Plotly (4.8 MB, copied next to this file from the installed plotly package by ce_app/live_chart.py) loads after
   // the frame has told Streamlit it is ready: Streamlit reports a component that is not ready within 60 s as an
   // error, and on a slow machine with several charts on the page, loading Plotly first could take that long.
-  function loadPlotly() {
-    return new Promise(function (resolve, reject) {
-      const script = document.createElement("script");
-      script.src = "plotly.min.js";
-      script.onload = resolve;
-      script.onerror = function () { reject(new Error("plotly.min.js did not load")); };
-      document.head.appendChild(script);
+  //
+  // Streamlit serves component files without a cache lifetime, so every chart frame would download Plotly again
+  // (about 1.5 MB gzipped, and gzipping it costs the server's event loop each time). One frame per page downloads
+  // it and leaves the text on the page's window; the others wait for that text (only a string crosses between the
+  // frames, so a frame that goes away takes nothing with it) and take over if nothing arrives within 15 s.
+  const SHARED = "__ceLiveChartPlotlyJs";
+  const TAKE_OVER_MS = 15000;
+
+  function pageWindow() {
+    try {
+      void window.parent.document; // throws if the page is of another origin
+      return window.parent;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function download() {
+    return fetch("plotly.min.js").then(function (response) {
+      if (!response.ok) throw new Error("plotly.min.js did not load (" + response.status + ")");
+      return response.text();
     });
   }
+
+  function plotlySource() {
+    const page = pageWindow();
+    if (page === null) return download();
+    if (typeof page[SHARED] === "string") return Promise.resolve(page[SHARED]);
+    const since = page[SHARED + "Since"];
+    if (typeof since !== "number" || Date.now() - since > TAKE_OVER_MS) {
+      page[SHARED + "Since"] = Date.now();
+      return download().then(function (text) { page[SHARED] = text; return text; });
+    }
+    return new Promise(function (resolve) {
+      (function wait() {
+        if (typeof page[SHARED] === "string") resolve(page[SHARED]);
+        else if (Date.now() - page[SHARED + "Since"] > TAKE_OVER_MS) resolve(plotlySource());
+        else setTimeout(wait, 50);
+      })();
+    });
+  }
+
+  function loadPlotly() {
+    return plotlySource().then(function (text) {
+      // An inline script: every chart frame of the page runs the same text from the same address, so the browser
+      // compiles it once and reuses the result in the other frames.
+      const script = document.createElement("script");
+      script.textContent = text;
+      document.head.appendChild(script);
+      if (typeof window.Plotly === "undefined") throw new Error("plotly.min.js could not be run");
+    });
+  }
+
   let drawing = Promise.all([loadPlotly(), borrowPageFont("Source Sans")]);
   let pending = null; // the newest arguments that arrived while the previous ones were still being drawn
   let lastSpec = null;

@@ -16,7 +16,7 @@ def test_serving_dir_holds_the_frontend_and_plotly_and_is_remade_when_gone():
     first = Path(live_chart._serving_dir())
     assert {p.name for p in first.iterdir()} == {"index.html", "live_chart.js", "plotly.min.js"}
     assert (first / "plotly.min.js").stat().st_size == live_chart.PLOTLY_JS.stat().st_size
-    assert 'script.src = "plotly.min.js"' in (first / "live_chart.js").read_text()  # loaded from next to it
+    assert 'fetch("plotly.min.js")' in (first / "live_chart.js").read_text()  # fetched from next to it
     assert live_chart._serving_dir() == str(first)  # made once per process
     shutil.rmtree(first)
     again = Path(live_chart._serving_dir())
