@@ -9,7 +9,7 @@ import pytest
 
 import ce_core
 from ce_app.settings import DEFAULTS
-from tests.app.charts import chart_spec, chart_specs
+from tests.app.charts import chart_spec, chart_specs, live_chart_args
 
 
 def metric(at, label: str) -> str:
@@ -268,6 +268,53 @@ def test_plane_figure_is_small_and_has_fixed_ranges(app):
     assert layout["xaxis"]["autorange"] is False and layout["yaxis"]["autorange"] is False
     assert layout["height"] > 0
     assert len(json.dumps(spec)) < 80_000
+
+
+def test_plane_is_sent_as_two_layers_with_the_points_on_top_and_a_fixed_height(open_app):
+    """Test that the plane goes to the browser as a clickable live chart of fixed height whose top layer holds the
+    class traces (the points that take clicks) and whose bottom layer holds the decision regions."""
+    at = open_app({"K": "4"})
+    click(at, "btn_step")
+    args = live_chart_args(at, "plane_chart")
+    spec = json.loads(args["spec"])
+    bottom, top = args["layers"]
+    assert args["clickable"] is True and args["height"] == spec["layout"]["height"] > 0
+    assert sorted(bottom + top) == list(range(len(spec["data"])))
+    assert spec["data"][bottom[0]]["type"] == "heatmap"
+    assert [i for i in top if "customdata" in spec["data"][i]] == [1, 2, 3, 4]  # one trace per class
+    for key in ("logit_bars", "prob_bars", "loss_curves", "grad_curves", "batch_matrix", "batch_contrib"):
+        other = live_chart_args(at, key)
+        assert other["layers"] is None and not other["clickable"]
+        assert other["height"] == json.loads(other["spec"])["layout"]["height"] > 0
+
+
+@pytest.mark.parametrize("view", ["point", "batch", "curves"])
+def test_auto_run_frame_rebuilds_the_plane_and_only_the_slow_view_in_turn(view):
+    """Test that a frame built with refresh={view} rebuilds the plane and that view from the current state and takes
+    the other slow views unchanged from the previous frame (the auto-run's turn-taking)."""
+    from ce_app import state, train_panels
+    from ce_app.settings import Settings
+
+    settings = Settings(dataset="blobs", K=3, n=120, layers=1, width=8, batch=16)
+    data = state.generate(settings)
+    trainer = state.build_trainer(settings, data)
+    trainer.step(3)
+    previous = train_panels.live_frame(data, trainer, 0, None, 0, False)
+    trainer.step(5)
+    frame = train_panels.live_frame(data, trainer, 0, None, 0, False, previous=previous, refresh=frozenset([view]))
+    parts = {"point": ("logits", "probs", "table", "terms"), "batch": ("batch_matrix", "batch_contributions"),
+             "curves": ("loss_curves", "grad_curves")}  # fmt: skip
+    assert frame.plane is not previous.plane
+    for name, fields in parts.items():
+        for field in fields:
+            assert (getattr(frame, field) is getattr(previous, field)) == (name != view), (name, field)
+    fresh = train_panels.live_frame(data, trainer, 0, None, 0, False)  # everything from the current state
+    if view == "point":
+        np.testing.assert_array_equal(frame.terms.probs, fresh.terms.probs)
+    elif view == "curves":
+        assert frame.loss_curves.to_json() == fresh.loss_curves.to_json()
+    else:
+        assert frame.batch_matrix.to_json() == fresh.batch_matrix.to_json()
 
 
 def test_settings_survive_streamlits_legacy_pages_mode(monkeypatch, open_app):
