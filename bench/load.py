@@ -649,12 +649,17 @@ def _first_line(error: Exception) -> str:
     return str(error).splitlines()[0][:200] if str(error) else type(error).__name__
 
 
+def _ms_left(deadline: float) -> float:
+    """Milliseconds until a time.monotonic() deadline, at least 1 (a Playwright timeout of 0 means none)."""
+    return max((deadline - time.monotonic()) * 1000, 1)
+
+
 def _wait_loaded(sessions: list[Session], deadline: float) -> None:
     """Wait for every page's first run: one wait after another, but the pages all load at the same time."""
     for s in sessions:
         try:
-            ui.metric_value(s.page, "Step").wait_for(timeout=max((deadline - time.monotonic()) * 1000, 1))
-            ui.wait_idle(s.page, timeout=max((deadline - time.monotonic()) * 1000, 1))
+            ui.metric_value(s.page, "Step").wait_for(timeout=_ms_left(deadline))
+            ui.wait_idle(s.page, timeout=_ms_left(deadline))  # loaded: the first run done and its charts drawn
         except Exception as error:
             s.problems.append(f"did not load within the time allowed: {_first_line(error)}")
             continue
@@ -690,9 +695,7 @@ def _confirm_playing(sessions: list[Session]) -> None:
         if not s.played:
             continue
         try:
-            ui.button(s.page, "btn_pause").filter(has_text="Pause").wait_for(
-                timeout=max((deadline - time.monotonic()) * 1000, 1)
-            )
+            ui.button(s.page, "btn_pause").filter(has_text="Pause").wait_for(timeout=_ms_left(deadline))
         except Exception:
             s.play_slow = True
 
@@ -722,10 +725,9 @@ def _wait_paused(sessions: list[Session]) -> None:
         if not s.played:
             continue
         try:
-            ui.button(s.page, "btn_play").filter(has_text="Play").wait_for(
-                timeout=max((deadline - time.monotonic()) * 1000, 1)
-            )
-            ui.wait_idle(s.page, timeout=max((deadline - time.monotonic()) * 1000, 1))
+            ui.button(s.page, "btn_play").filter(has_text="Play").wait_for(timeout=_ms_left(deadline))
+            # the run that Pause started has finished; the charts drawing that run's figures is not part of it
+            ui.wait_idle(s.page, timeout=_ms_left(deadline), charts=False)
             s.paused_step = ui.as_int(ui.metric_value(s.page, "Step").inner_text(timeout=5_000))
         except Exception:
             s.pause_failed = True

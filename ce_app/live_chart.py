@@ -45,6 +45,16 @@ def _serving_dir() -> str:
     return str(target)
 
 
+def _figure_json(figure) -> str:
+    """The figure's JSON, encoded once per figure object: while playing, the views whose turn it is not are the
+    previous frame's figures, handed over again unchanged (figures are never modified after they are built)."""
+    cached = getattr(figure, "_ce_live_chart_json", None)
+    if cached is None:
+        cached = pio.to_json(figure, validate=False)
+        figure._ce_live_chart_json = cached  # plotly allows attributes whose names start with "_"
+    return cached
+
+
 def live_chart(figure, *, key: str, height: int, layers: list[list[int]] | None = None, clickable: bool = False,
                on_click=None) -> dict | None:  # fmt: skip
     """Draw ``figure`` (a ``go.Figure``) under ``key``; later calls with the same key update the same plot.
@@ -58,7 +68,7 @@ def live_chart(figure, *, key: str, height: int, layers: list[list[int]] | None 
     """
     # Declared on every call: the registry belongs to the running Streamlit runtime, and tests start several.
     component = components.declare_component("live_chart", path=_serving_dir())
-    spec = pio.to_json(figure, validate=False)
+    spec = _figure_json(figure)
     layers = None if layers is None else [[int(i) for i in layer] for layer in layers]
     return component(spec=spec, height=int(height), layers=layers, clickable=bool(clickable), key=key,
                      default=None, on_change=on_click)  # fmt: skip

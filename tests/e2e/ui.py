@@ -58,10 +58,12 @@ def _wait(page: Page, condition_js: str, what: str, timeout: float) -> None:
         ) from None
 
 
-def wait_idle(page: Page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
-    """Wait until the current script run has finished, nothing is left loading and every chart shows its figure."""
+def wait_idle(page: Page, timeout: float = DEFAULT_TIMEOUT_MS, charts: bool = True) -> None:
+    """Wait until the current script run has finished and nothing is left loading, and (with ``charts``) until
+    every live chart shows its last figure."""
     _wait(page, _IDLE_JS, "the script run to finish", timeout)
-    wait_charts_drawn(page, timeout)
+    if charts:
+        wait_charts_drawn(page, timeout)
 
 
 def run_and_wait(page: Page, action, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
