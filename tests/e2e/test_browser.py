@@ -86,8 +86,7 @@ def test_step_button_advances_one_step(page, app_url):
     step, loss = ui.metric_value(page, "Step"), ui.metric_value(page, "Train loss")
     expect(step).to_have_text("0")
     loss_before = loss.inner_text()
-    ui.run_and_wait(page, ui.button(page, "btn_step").click)
-    expect(step).to_have_text("1")
+    ui.act(page, ui.button(page, "btn_step").click, lambda: expect(step).to_have_text("1"))
     expect(loss).not_to_have_text(loss_before)
     _no_errors(page)
 
@@ -150,21 +149,24 @@ def test_auto_run_redraws_the_plane_in_place(page, app_url):
 def test_draw_mode_adds_a_point_where_the_plane_is_clicked(page, app_url):
     """Test that in draw mode a click on an empty spot of the plane adds a point there."""
     ui.open_app(page, app_url)
-    ui.run_and_wait(page, lambda: page.get_by_text("Draw points").click())
-    expect(page.get_by_text("Class of new points")).to_be_visible()
+    ui.act(
+        page,
+        lambda: page.get_by_text("Draw points").click(),
+        lambda: expect(page.get_by_text("Class of new points")).to_be_visible(),
+    )
     page.locator(".st-key-plane_chart").scroll_into_view_if_needed()
     ui.wait_idle(page)  # and the plane has been redrawn with its click grid
     box = page.locator(".st-key-plane_chart iframe").bounding_box()
     before = ui.plane_point_count(page)
     # the middle of the plot, a little off-centre: the drawn canvas starts empty of points there
-    ui.run_and_wait(page, lambda: page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.55))
-    _no_errors(page)
-    deadline = time.monotonic() + 15
+    page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.55)
+    deadline = time.monotonic() + ui.DEFAULT_TIMEOUT_MS / 1000
     while ui.plane_point_count(page) != before + 1 and time.monotonic() < deadline:
         page.wait_for_timeout(200)
     assert ui.plane_point_count(page) == before + 1, (
         f"{before} points before the click, {ui.plane_point_count(page)} after"
     )
+    _no_errors(page)
 
 
 def test_click_on_plane_selects_point(page, app_url):
@@ -176,9 +178,12 @@ def test_click_on_plane_selects_point(page, app_url):
     point = ui.isolated_plane_point(page)
     assert point is not None, "no clickable class trace found on the input plane"
     assert point["gap"] > 6, f"no data point is clear of its neighbours: {point}"
-    ui.run_and_wait(page, lambda: page.mouse.click(point["px"], point["py"]))
+    ui.act(
+        page,
+        lambda: page.mouse.click(point["px"], point["py"]),
+        lambda: expect(page.get_by_text(re.compile(rf"^Point #{point['index']}$"))).to_be_visible(),
+    )
     _no_errors(page)
-    expect(page.get_by_text(re.compile(rf"^Point #{point['index']}$"))).to_be_visible()
     expect(page.get_by_role("spinbutton", name="Selected point #")).to_have_value(str(point["index"]))
 
 
@@ -187,8 +192,9 @@ def test_number_input_selects_point(page, app_url):
     ui.open_app(page, app_url)
     box = page.get_by_role("spinbutton", name="Selected point #")
     box.fill("7")
-    ui.run_and_wait(page, lambda: box.press("Enter"))
-    expect(page.get_by_text(re.compile(r"^Point #7$"))).to_be_visible()
+    ui.act(
+        page, lambda: box.press("Enter"), lambda: expect(page.get_by_text(re.compile(r"^Point #7$"))).to_be_visible()
+    )
     _no_errors(page)
 
 
@@ -237,8 +243,7 @@ def test_hostile_link_is_refused_with_notices(page, app_url):
     assert not injected, "the dataset value was put into the page as a <script> element"
     _no_errors(page)
 
-    ui.run_and_wait(page, ui.button(page, "btn_step").click)
-    expect(ui.metric_value(page, "Step")).to_have_text("1")
+    ui.act(page, ui.button(page, "btn_step").click, lambda: expect(ui.metric_value(page, "Step")).to_have_text("1"))
     _no_errors(page)
     assert not dialogs, f"a dialog opened: {dialogs}"
 
@@ -251,7 +256,11 @@ def test_first_session_on_a_fresh_server_keeps_its_settings(browser):
         page = context.new_page()
         ui.open_app(page, fresh.url)
         expect(ui.sidebar(page).get_by_role("slider", name="Classes K")).to_have_attribute("aria-valuetext", "3")
-        ui.run_and_wait(page, ui.button(page, "btn_play").click)
+        ui.act(
+            page,
+            ui.button(page, "btn_play").click,
+            lambda: expect(ui.button(page, "btn_pause")).to_contain_text("Pause"),
+        )
         query = parse_qs(urlsplit(page.url).query)
         assert not query, f"the first full rerun changed the settings (the URL now says {page.url})"
         expect(ui.sidebar(page).get_by_role("slider", name="Classes K")).to_have_attribute("aria-valuetext", "3")

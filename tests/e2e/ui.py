@@ -24,26 +24,10 @@ _IDLE_JS = """() => {
         && !document.querySelector('[data-testid="stSkeleton"]');
 }"""
 
-# Remember whether a run started after this point (the 'running' state can be too short to catch by polling).
-_WATCH_RUN_JS = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    // Already running (a second run right after the one we waited for): the action's run follows it or merges in.
-    window.__ceRunSeen = app.dataset.testScriptState === 'running';
-    window.__ceStates = [app.dataset.testScriptState];  // for the message when the wait times out
-    if (window.__ceRunObserver) window.__ceRunObserver.disconnect();
-    window.__ceRunObserver = new MutationObserver(() => {
-        window.__ceStates.push(app.dataset.testScriptState);
-        if (app.dataset.testScriptState === 'running') window.__ceRunSeen = true;
-    });
-    window.__ceRunObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
-
-
 _STATE_JS = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return {script: app?.dataset.testScriptState, connection: app?.dataset.testConnectionState,
-            skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length,
-            runSeen: window.__ceRunSeen ?? null, statesSinceAction: window.__ceStates ?? null, url: location.href};
+            skeletons: document.querySelectorAll('[data-testid="stSkeleton"]').length, url: location.href};
 }"""
 
 
@@ -66,17 +50,18 @@ def wait_idle(page: Page, timeout: float = DEFAULT_TIMEOUT_MS, charts: bool = Tr
         wait_charts_drawn(page, timeout)
 
 
-def run_and_wait(page: Page, action, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
-    """Do ``action()`` (a click, a key press) and wait for the script run it triggers to start and finish.
+def act(page: Page, action, outcome, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+    """Do ``action()`` (a click, a key press) on an idle page, then wait for ``outcome()`` and for the app to be
+    idle again.
 
-    A run that fails before it starts (an exception in a widget callback) never shows 'running': an exception box
-    counts as the end of the run too.
+    ``outcome`` is what the action must change, as a Playwright assertion that retries until it holds (e.g.
+    ``lambda: expect(step).to_have_text("1")``). Waiting for the outcome, not for a script run to be seen, is what
+    makes this safe on a busy machine: a run can start and end between two polls, or merge with another run.
     """
-    page.evaluate(_WATCH_RUN_JS)
+    wait_idle(page, timeout)
     action()
-    started = "(window.__ceRunSeen || document.querySelector('[data-testid=\"stException\"]'))"
-    _wait(page, f"() => {started} && ({_IDLE_JS})()", "the run started by the action to finish", timeout)
-    wait_charts_drawn(page, timeout)
+    outcome()
+    wait_idle(page, timeout)
 
 
 def open_app(page: Page, base_url: str, path: str = "/", timeout: float = DEFAULT_TIMEOUT_MS) -> None:
