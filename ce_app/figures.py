@@ -19,9 +19,13 @@ from .palette import (
     GRID_LINE,
     NEUTRAL,
     OPEN_SYMBOL_OFFSET,
+    PALE,
+    SHADES,
+    STRONG,
     class_color,
     class_label,
     mix_with_white,
+    region_codes,
 )
 
 FONT = dict(family='"Source Sans", "Source Sans Pro", Arial, sans-serif', size=13, color="#31333F")
@@ -40,7 +44,6 @@ TEMPLATE = dict(layout=dict(
 PLANE_HEIGHT = 560
 SMALL_HEIGHT = 260
 CURVE_HEIGHT = 300
-SHADES = 32  # confidence levels per class on the decision plane: 8 classes x 32 shades fit in one uint8
 
 
 BOTTOM_LEGEND = dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
@@ -92,17 +95,9 @@ def region_colorscale(n_classes: int) -> list:
     top = SHADES * n_classes - 1
     for k in range(n_classes):
         color = class_color(k)
-        scale.append([SHADES * k / top, mix_with_white(color, 0.9)])
-        scale.append([(SHADES * k + SHADES - 1) / top, mix_with_white(color, 0.3)])
+        scale.append([SHADES * k / top, mix_with_white(color, PALE)])
+        scale.append([(SHADES * k + SHADES - 1) / top, mix_with_white(color, STRONG)])
     return scale
-
-
-def region_values(probs: np.ndarray) -> np.ndarray:
-    """Map probabilities (res, res, K) to uint8 z = 32 * argmax + shade, shade = 31 * (max p - 1/K) / (1 - 1/K)."""
-    k = probs.shape[-1]
-    confidence = probs.max(axis=-1)
-    shade = np.clip((confidence - 1.0 / k) * ((SHADES - 1) / (1.0 - 1.0 / k)), 0, SHADES - 1)
-    return (probs.argmax(axis=-1) * SHADES + np.rint(shade)).astype(np.uint8)
 
 
 @dataclass(frozen=True)
@@ -202,7 +197,7 @@ def input_plane(view: PlaneView) -> go.Figure:
     cells = dict(x0=float(view.x1[0]), dx=float(view.x1[1] - view.x1[0]), y0=float(view.x2[0]),
                  dy=float(view.x2[1] - view.x2[0]), hoverinfo="skip", zsmooth=False)  # fmt: skip
     if view.show_class is None:
-        heat = dict(type="heatmap", z=region_values(view.probs), zmin=0, zmax=SHADES * n_classes - 1,
+        heat = dict(type="heatmap", z=region_codes(view.probs), zmin=0, zmax=SHADES * n_classes - 1,
                     colorscale=region_colorscale(n_classes), showscale=False, **cells)  # fmt: skip
     else:
         k = view.show_class
@@ -612,7 +607,7 @@ def region_thumbnail(x1: np.ndarray, x2: np.ndarray, probs: np.ndarray, X: np.nd
     """A small decision-region map: the input plane without selection, batch or arrows (for small multiples)."""
     n_classes = probs.shape[-1]
     traces = [dict(
-        type="heatmap", z=region_values(probs), zmin=0, zmax=SHADES * n_classes - 1,
+        type="heatmap", z=region_codes(probs), zmin=0, zmax=SHADES * n_classes - 1,
         colorscale=region_colorscale(n_classes), showscale=False, x0=float(x1[0]), dx=float(x1[1] - x1[0]),
         y0=float(x2[0]), dy=float(x2[1] - x2[0]), hoverinfo="skip", zsmooth=False,
     )]  # fmt: skip

@@ -7,6 +7,8 @@ strongest contrasts first (most lessons use 2-4 classes) and the pale yellow las
 
 from __future__ import annotations
 
+import numpy as np
+
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 CLASS_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "triangle-down", "star", "pentagon")
 # The same symbols as Plotly's numeric codes (adding 100 gives the open variant): sent as a small int array.
@@ -56,3 +58,38 @@ def mix_with_white(hex_color: str, white: float) -> str:
 
 def run_color(i: int) -> str:
     return RUN_COLORS[i % len(RUN_COLORS)]
+
+
+SHADES = 32  # confidence levels per class on the decision plane: 8 classes x 32 shades fit in one uint8
+PALE, STRONG = 0.9, 0.3  # how far towards white the least and the most confident shade of a class are
+
+
+def region_codes(probs: np.ndarray) -> np.ndarray:
+    """Probabilities (..., K) as uint8 codes 32 * argmax + shade, shade = 31 * (max p - 1/K) / (1 - 1/K).
+
+    One byte says both the predicted class and how sure the model is there; :func:`region_rgb` colours it."""
+    k = probs.shape[-1]
+    confidence = probs.max(axis=-1)
+    shade = np.clip((confidence - 1.0 / k) * ((SHADES - 1) / (1.0 - 1.0 / k)), 0, SHADES - 1)
+    return (probs.argmax(axis=-1) * SHADES + np.rint(shade)).astype(np.uint8)
+
+
+def _rgb(hex_color: str) -> np.ndarray:
+    return np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+
+def region_rgb(n_classes: int) -> np.ndarray:
+    """The colour of every region code, (256, 3) uint8: band k runs from a pale to a strong tint of class k."""
+    lut = np.full((256, 3), 255.0)
+    for k in range(n_classes):
+        color = _rgb(class_color(k))
+        white = np.linspace(PALE, STRONG, SHADES)[:, None]
+        lut[SHADES * k : SHADES * (k + 1)] = color + (255.0 - color) * white
+    return np.rint(lut).astype(np.uint8)
+
+
+def probability_rgb(k: int) -> np.ndarray:
+    """The colour of p_k = code / 255, (256, 3) uint8: white at 0 to the class colour (nearly full) at 1."""
+    color = _rgb(class_color(k))
+    white = np.linspace(1.0, 0.05, 256)[:, None]
+    return np.rint(color + (255.0 - color) * white).astype(np.uint8)

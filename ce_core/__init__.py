@@ -8,9 +8,10 @@ See the README's glossary for the notation (x, z, W, b, u, p, y, T, lr, l2).
 from ._malloc import keep_heap_slack
 from .datasets import DATASETS, make_dataset, split_indices, train_test_split
 from .features import FEATURE_MAPS, feature_names
+from .frames import ENDED_DIVERGED, ENDED_LIMIT, Chunk, Frame, FrameSpec, SelectedPoint, capture_frame, play_chunk
 from .gradcheck import GradCheck, check_grads, compare_grads, max_relative_error, numerical_grad
 from .grid import DecisionGrid, decision_grid
-from .history import History, Trajectory, flatten_params, unflatten_params
+from .history import History, ThinningBuffer, Trajectory, flatten_params, thin_rows, unflatten_params
 from .landscape import (
     NORMALIZATIONS,
     coordinate_direction,
@@ -36,31 +37,40 @@ from .model import ACTIVATIONS, ForwardPass, Model
 from .optim import SCHEDULES, SGD, Adam
 from .race import RaceConfig, RaceResult, run_race
 from .softmax import log_softmax, softmax, softmax_jacobian
-from .trainer import LastBatch, Snapshot, Trainer, divergence_loss_limit
+from .trainer import LastBatch, Snapshot, Trainer, class_grad_norms, divergence_loss_limit
 
 __all__ = [
     "ACTIVATIONS",
     "DATASETS",
+    "ENDED_DIVERGED",
+    "ENDED_LIMIT",
     "FEATURE_MAPS",
     "NORMALIZATIONS",
     "SCHEDULES",
     "SGD",
     "Adam",
     "ChainRuleTerms",
+    "Chunk",
     "DecisionGrid",
     "ForwardPass",
+    "Frame",
+    "FrameSpec",
     "GradCheck",
     "History",
     "LastBatch",
     "Model",
     "RaceConfig",
     "RaceResult",
+    "SelectedPoint",
     "Snapshot",
+    "ThinningBuffer",
     "Trainer",
     "Trajectory",
     "batch_weight_grad",
+    "capture_frame",
     "chain_rule_terms",
     "check_grads",
+    "class_grad_norms",
     "compare_grads",
     "coordinate_direction",
     "cross_entropy",
@@ -79,6 +89,7 @@ __all__ = [
     "max_relative_error",
     "numerical_grad",
     "pca_directions",
+    "play_chunk",
     "project_trajectory",
     "projection_residual",
     "random_direction",
@@ -87,6 +98,7 @@ __all__ = [
     "softmax_jacobian",
     "span_for",
     "split_indices",
+    "thin_rows",
     "train_test_split",
     "unflatten_params",
 ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
-from .history import History, Trajectory, flatten_params
+from .history import BufferMark, History, Trajectory, flatten_params
 from .losses import _loss_and_dlogits, target_matrix
 from .model import Model
 from .optim import SGD, Adam
@@ -60,7 +60,12 @@ class LastBatch:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything needed to put a Trainer back where it was (arrays are shared: updates never write into them)."""
+    """Everything needed to put a Trainer back where it was, its settings included.
+
+    Nothing is copied: parameter and optimizer arrays are replaced by every step, never written into, and the
+    history and trajectory are marks (see ``ThinningBuffer.mark``). Restoring a snapshot invalidates the
+    snapshots taken after it.
+    """
 
     params: dict
     opt_state: dict
@@ -72,8 +77,14 @@ class Snapshot:
     diverged: bool
     divergence_reason: str
     last_batch: LastBatch | None
-    history: History
-    trajectory: Trajectory
+    initial_loss: float
+    history: BufferMark
+    trajectory: BufferMark
+    optimizer: SGD | Adam
+    batch_size: int
+    l2: float
+    temperature: float
+    label_smoothing: float
 
 
 class Trainer:
@@ -113,7 +124,10 @@ class Trainer:
             optimizer=optimizer if optimizer is not None else SGD(0.1),
             batch_size=batch_size, l2=l2, temperature=temperature, label_smoothing=label_smoothing,
         )  # fmt: skip
-        self.initial_params = model.check_params(params) if params is not None else model.init(self.seed)
+        initial = model.check_params(params) if params is not None else model.init(self.seed)
+        self.initial_params = {
+            k: np.array(v, dtype=np.float64) for k, v in initial.items()
+        }  # never the caller's arrays
         self.reset()
 
     # ---------------------------------------------------------------------------------------------------------
@@ -241,6 +255,10 @@ class Trainer:
         remaining = -(-(self.n_train - self._position) // self.batch_size)
         return self.step(remaining)
 
+    def next_gradient(self) -> dict:
+        """The gradient the next step will use (of the next mini-batch's objective), shapes of params."""
+        return self._batch_loss_and_grad(self._next_indices(advance=False))[1]
+
     def preview_update(self) -> dict:
         """The change the next step would make to every parameter, without making it (the optimizer is pure)."""
         indices = self._next_indices(advance=False)
@@ -273,10 +291,8 @@ class Trainer:
         if self._metrics_cache is None or self._metrics_cache["step"] != self.step_count:
             train_loss, train_acc = self.evaluate("train")
             test_loss, test_acc = self.evaluate("test")
-            if self.last_batch is not None:
-                grads = self.last_batch.grads
-            else:  # before the first step: the gradient that step is about to use, as the history's first row has
-                grads = self._batch_loss_and_grad(self._next_indices(advance=False))[1]
+            # before the first step: the gradient that step is about to use, as the history's first row has
+            grads = self.last_batch.grads if self.last_batch is not None else self.next_gradient()
             self._metrics_cache = {
                 "step": self.step_count,
                 "epoch": self.epoch + self._position / self.n_train,
@@ -290,10 +306,9 @@ class Trainer:
     def _record(self, grads) -> None:
         row = self.metrics()
         if grads is None:  # step 0: report the gradient the first step is about to use
-            grads = self._batch_loss_and_grad(self._next_indices(advance=False))[1]
+            grads = self.next_gradient()
             row["grad_norm"] = _global_norm(grads)
-        class_norms = np.sqrt((grads["W"] ** 2).sum(axis=1) + grads["b"] ** 2)  # |dJ/d(w_k, b_k)|
-        self.history.record(row, class_norms)
+        self.history.record(row, class_grad_norms(grads))
         if self.step_count == 0:
             self._initial_loss = row["train_loss"]
         limit = divergence_loss_limit(self.model.n_classes, self._initial_loss)
@@ -306,17 +321,19 @@ class Trainer:
     # Snapshots
     # ---------------------------------------------------------------------------------------------------------
     def snapshot(self) -> Snapshot:
-        """A cheap, immutable copy of the training state (parameter arrays are shared, never written to)."""
+        """The whole training state and settings, in O(1) (nothing is copied; see Snapshot)."""
         return Snapshot(
-            params=dict(self.params), opt_state=self.opt_state, step_count=self.step_count, epoch=self.epoch,
+            params=self.params, opt_state=self.opt_state, step_count=self.step_count, epoch=self.epoch,
             order=self._order, position=self._position, rng_state=self._rng.bit_generator.state,
             diverged=self.diverged, divergence_reason=self.divergence_reason, last_batch=self.last_batch,
-            history=self.history.copy(), trajectory=self.trajectory.copy(),
+            initial_loss=self._initial_loss, history=self.history.mark(), trajectory=self.trajectory.mark(),
+            optimizer=self.optimizer, batch_size=self.batch_size, l2=self.l2, temperature=self.temperature,
+            label_smoothing=self.label_smoothing,
         )  # fmt: skip
 
     def restore(self, snap: Snapshot) -> None:
-        """Return to a snapshot taken from this trainer (or one with the same model and data)."""
-        self.params, self.opt_state = dict(snap.params), snap.opt_state
+        """Return to a snapshot taken from this trainer since its last reset (settings included)."""
+        self.params, self.opt_state = snap.params, snap.opt_state
         self.step_count, self.epoch, self._order, self._position = (
             snap.step_count,
             snap.epoch,
@@ -326,9 +343,22 @@ class Trainer:
         self._rng = np.random.default_rng()
         self._rng.bit_generator.state = snap.rng_state
         self.diverged, self.divergence_reason = snap.diverged, snap.divergence_reason
-        self.last_batch, self.history = snap.last_batch, snap.history.copy()
-        self.trajectory = snap.trajectory.copy()
+        self.last_batch, self._initial_loss = snap.last_batch, snap.initial_loss
+        self.history.rewind(snap.history)
+        self.trajectory.rewind(snap.trajectory)
+        self.optimizer, self.batch_size, self.l2 = snap.optimizer, snap.batch_size, snap.l2
+        self.temperature, self.label_smoothing = snap.temperature, snap.label_smoothing
         self._metrics_cache = None
+
+    def seek(self, snap: Snapshot, steps: int) -> int:
+        """Restore ``snap``, then run ``steps`` steps with the settings it was taken with; returns how many ran.
+
+        Training is deterministic, so this lands bitwise on the state the trainer had ``steps`` steps after the
+        snapshot, as long as its settings did not change in between: how the frame player gets back to the frame
+        a student paused on without keeping a copy of every frame.
+        """
+        self.restore(snap)
+        return self.step(steps)
 
     def flat_params(self) -> np.ndarray:
         """The current weights as one vector (P,), in the order of model.param_shapes()."""
@@ -338,6 +368,11 @@ class Trainer:
     def targets_train(self) -> np.ndarray:
         """Target rows y for the training set, (n_train, K), with the current label smoothing."""
         return target_matrix(self.y_train, self.model.n_classes, self.label_smoothing)
+
+
+def class_grad_norms(grads: dict) -> np.ndarray:
+    """|dJ/d(w_k, b_k)| for each class k: sqrt(sum_j dW[k, j]^2 + db[k]^2), shape (K,)."""
+    return np.sqrt((grads["W"] ** 2).sum(axis=1) + grads["b"] ** 2)
 
 
 def _global_norm(grads: dict) -> float:

@@ -133,15 +133,52 @@ def test_snapshot_restore_reproduces_the_same_steps(opt):
         np.testing.assert_array_equal(history_first[name], history_second[name])
 
 
-def test_snapshot_is_not_changed_by_later_steps():
-    """Test that stepping after a snapshot leaves the snapshot's weights and history as they were."""
-    trainer = Trainer(Model(3), X, Y, batch_size=5, optimizer=Adam(0.1))
+def test_snapshot_survives_later_steps_and_thinning():
+    """Test that restoring a snapshot after many more steps (through history thinning) gives back its exact state."""
+    trainer = Trainer(Model(3), X, Y, batch_size=5, optimizer=Adam(0.1), history_capacity=8)
     trainer.step(3)
     snap = trainer.snapshot()
-    weights = {k: v.copy() for k, v in snap.params.items()}
-    rows = len(snap.history)
-    trainer.step(10)
-    assert all(np.array_equal(snap.params[k], weights[k]) for k in weights) and len(snap.history) == rows
+    weights = {k: v.copy() for k, v in trainer.params.items()}
+    history, trajectory = trainer.history.as_dict(), trainer.trajectory.points
+    trainer.step(40)  # the history of capacity 8 thins several times
+    assert trainer.history.stride > 1
+    trainer.restore(snap)
+    assert trainer.step_count == 3 and trainer.history.stride == 1
+    for k in weights:
+        np.testing.assert_array_equal(trainer.params[k], weights[k])
+    for name, column in history.items():
+        np.testing.assert_array_equal(trainer.history.column(name), column)
+    np.testing.assert_array_equal(trainer.trajectory.points, trajectory)
+
+
+def test_seek_lands_bitwise_on_the_state_n_steps_later():
+    """Test that seek(snapshot, n) equals stepping n times from the snapshot, even if settings changed since."""
+    Xs, ys = make_dataset("spiral", 60, 3)
+    trainer = Trainer(Model(3, hidden=(6,)), Xs[:50], ys[:50], Xs[50:], ys[50:], batch_size=8, optimizer=Adam(0.02))
+    trainer.step(4)
+    snap = trainer.snapshot()
+    trainer.step(17)
+    expected = (trainer.flat_params(), trainer.metrics(), trainer.history.as_dict(), trainer.opt_state["t"])
+    trainer.configure(optimizer=SGD(0.5), batch_size=3, temperature=2.0)  # later settings must not leak back
+    trainer.step(9)
+    assert trainer.seek(snap, 17) == 17
+    np.testing.assert_array_equal(trainer.flat_params(), expected[0])
+    assert trainer.metrics() == expected[1] and trainer.opt_state["t"] == expected[3]
+    assert isinstance(trainer.optimizer, Adam) and trainer.batch_size == 8 and trainer.temperature == 1.0
+    for name, column in expected[2].items():
+        np.testing.assert_array_equal(trainer.history.column(name), column)
+
+
+def test_trainer_keeps_its_own_copy_of_given_params():
+    """Test that Trainer(params=...) never trains the caller's arrays."""
+    given = Model(3).init(0)
+    kept = {k: v.copy() for k, v in given.items()}
+    trainer = Trainer(Model(3), X, Y, batch_size=5, params=given)
+    trainer.step(3)
+    given["W"][:] = 7.0
+    trainer.reset()
+    for k in kept:
+        np.testing.assert_array_equal(trainer.params[k], kept[k])
 
 
 @pytest.mark.parametrize("opt", OPTIMIZERS, ids=OPT_IDS)
