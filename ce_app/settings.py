@@ -9,10 +9,13 @@ This module does not import streamlit, so it can be tested and fuzzed directly.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from functools import partial
 
 import ce_core
+from ce_core.datasets import class_counts
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam"}
@@ -20,6 +23,14 @@ HIDDEN_LAYER_COUNTS = (0, 1, 2)
 # The learning-rate slider moves on a log scale: 1, 2, 5 per decade from 1e-4 to 10.
 LR_VALUES = (*(round(m * 10.0**e, 10) for e in range(-4, 1) for m in (1, 2, 5)), 10.0)
 MAX_VALUE_CHARS = 200  # longer query values are refused unread
+QUOTE_CHARS = 30  # the longest piece of a link echoed back in a notice
+MAX_NOTICE_CHARS = 280  # a notice is one line at the top of the page
+# Numbers as to_query writes them; other text that float() reads ("３", "1_000", "1e3" for an int) gets a notice.
+_INT_TEXT = re.compile(r"[+-]?[0-9]+")
+_FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_TRUE_WORDS = ("1", "true", "yes", "on")
+_FALSE_WORDS = ("0", "false", "no", "off", "")
+_READ_LAST = ("sample", "batch")  # their bounds depend on n, K and test
 
 
 @dataclass(frozen=True)
@@ -121,82 +132,157 @@ DEFAULTS = Settings()
 
 
 def nearest_lr(value: float) -> float:
-    """The slider value closest to ``value`` on the log scale."""
+    """The slider value closest to ``value`` on the log scale; values beyond the ends (0 and below too) give the ends."""
+    value = min(max(value, LR_VALUES[0]), LR_VALUES[-1])
     return min(LR_VALUES, key=lambda v: abs(math.log(v) - math.log(value)))
 
 
-def _parse_one(name: str, raw: str, spec: Spec):
-    """Parse one query value; returns (value, problem) where problem is '' when the value was fine.
+def train_size(n: int, K: int, test: float) -> int:
+    """How many of the n points of a generated dataset train, without generating it.
 
-    A clamped number keeps the nearest allowed value; anything unreadable falls back to the default.
+    make_dataset sizes the K classes as evenly as possible; split_indices holds out round(test * size) of each
+    class, always keeping one for training.
     """
-    default = getattr(DEFAULTS, name)
-    if len(raw) > MAX_VALUE_CHARS:
-        return default, f"{name}: value too long ({len(raw)} characters); using {default!r}"
-    text = raw.strip()
-    shown = text if len(text) <= 30 else text[:27] + "..."
-    if spec.kind == "choice":
-        if text.lower() in spec.choices:
-            return text.lower(), ""
-        return default, f"{name}={shown!r} is not one of {', '.join(spec.choices)}; using {default!r}"
-    if spec.kind == "bool":
-        if text.lower() in ("1", "true", "yes", "on"):
-            return True, ""
-        if text.lower() in ("0", "false", "no", "off", ""):
-            return False, ""
-        return default, f"{name}={shown!r} is not true/false; using {default!r}"
-    if spec.kind == "hide":
-        names = [part.strip().lower() for part in text.split(",") if part.strip()]
-        unknown = [part for part in names if part not in HIDEABLE]
-        kept = ",".join(part for part in HIDEABLE if part in names)
-        if unknown:
-            listed = ", ".join(repr(u[:20]) for u in unknown[:3])
-            return kept, f"hide: unknown control name(s) {listed} ignored (known: {', '.join(HIDEABLE)})"
-        return kept, ""
+    return sum(int(c) - min(round(test * int(c)), int(c) - 1) for c in class_counts(n, K))
+
+
+def batch_sizes(n_train: int) -> list[int]:
+    """The batch slider's sizes: the powers of two below the training-set size, then the size itself."""
+    return [*(2**i for i in range(12) if 2**i < n_train), n_train]
+
+
+def nearest_batch(value: int, n_train: int) -> int:
+    """The slider size closest to ``value`` (the smaller one on a tie); n_train or more is the full batch."""
+    return n_train if value >= n_train else min(batch_sizes(n_train), key=lambda size: abs(size - value))
+
+
+def _quote(text: str) -> str:
+    """User text for a notice: at most QUOTE_CHARS characters, invisible ones shown as '?', in single quotes."""
+    shown = "".join(ch if ch.isprintable() else "?" for ch in text[:QUOTE_CHARS])
+    return f"'{shown}…'" if len(text) > QUOTE_CHARS else f"'{shown}'"
+
+
+def _read_number(text: str, whole: bool) -> tuple[float | int | None, str]:
+    """(number, '') for plain ASCII digits; (number, 'read as') for other text float() reads; (None, why not).
+
+    float() also reads "３" (fullwidth), "١٢" (Arabic-Indic), "1_000" and, for a whole number, "1e3" or "3.0":
+    they are used, but with a notice, since a link the app wrote never looks like that.
+    """
+    plain = (_INT_TEXT if whole else _FLOAT_TEXT).fullmatch(text) is not None
+    if whole and plain:
+        return int(text), ""  # int(), not float(): exact for any number of digits
     try:
         number = float(text)
     except ValueError:
-        return default, f"{name}={shown!r} is not a number; using {default!r}"
-    if not math.isfinite(number):
-        return default, f"{name}={shown!r} is not a finite number; using {default!r}"
-    if spec.kind == "int":
-        if number != int(number):
-            return default, f"{name}={shown!r} is not a whole number; using {default!r}"
-        number = int(number)
-    clamped = min(max(number, spec.low), spec.high)
-    if spec.kind == "int":
-        clamped = int(clamped)
+        return None, "is not a number"
+    if math.isnan(number):
+        return None, "is not a number"
+    if math.isinf(number):
+        return None, "is infinite or too large"
+    if whole:
+        return (int(number), "read as") if number == int(number) else (None, "is not a whole number")
+    return number + 0.0, "" if plain else "read as"  # + 0.0: "-0" is read as 0.0, not -0.0
+
+
+def _bounds(name: str, spec: Spec, context: Mapping | None):
+    """A number setting's range and steps: (low, high, why it is narrower, snap to a step or None, off-step words).
+
+    ``context`` (n, K, test) narrows ``sample`` and ``batch`` to the link's own data.
+    """
     if spec.kind == "lr":
-        snapped = nearest_lr(clamped)
-        if clamped != number:
-            return snapped, f"lr={shown} is outside [{spec.low:g}, {spec.high:g}]; using {snapped:g}"
-        if not math.isclose(snapped, number, rel_tol=1e-6):
-            return snapped, f"lr={shown} is not on the slider's scale; using the nearest value {snapped:g}"
-        return snapped, ""
+        return spec.low, spec.high, "", nearest_lr, "is not on the slider's scale"
+    if context is not None and name == "sample":
+        return spec.low, min(spec.high, context["n"] - 1), f" (the dataset has {context['n']} points)", None, ""
+    if context is not None and name == "batch":
+        n_train = train_size(context["n"], context["K"], context["test"])
+        why = f" (the data have {n_train} training points)"
+        off_scale = f"is not one of the slider's sizes (powers of 2, or all {n_train})"
+        return spec.low, min(spec.high, n_train), why, partial(nearest_batch, n_train=n_train), off_scale
+    return spec.low, spec.high, "", None, ""
+
+
+def _parse_one(name: str, raw: str, spec: Spec, context: Mapping | None = None):
+    """Parse one query value; returns (value, notice), where the notice is '' when the value is used as written.
+
+    ``context`` holds the settings parsed before (n, K, test): they bound ``sample`` below the number of points
+    and ``batch`` to the batch slider's sizes. A number out of range keeps the nearest allowed value, one between
+    a slider's steps (lr, batch) the nearest step; anything unreadable falls back to the default.
+    """
+    default = getattr(DEFAULTS, name)
+    if spec.kind in ("int", "float", "lr"):
+        low, high, why, snap, off_scale = _bounds(name, spec, context)
+        default = min(max(default, low), high)  # the default batch of 32 is more than 20 points have
+        default = snap(default) if snap else default
+    if len(raw) > MAX_VALUE_CHARS:
+        return default, f"{name}: value too long ({len(raw):,} characters); using {default!r}"
+    text = raw.strip()
+    quoted = _quote(text)
+    word = text.lower() if text.isascii() else text  # ASCII only: str.lower turns the Kelvin sign U+212A into "k"
+    if spec.kind == "choice":
+        if word in spec.choices:
+            return word, ""
+        return default, f"{name}={quoted} is not one of {', '.join(spec.choices)}; using {default!r}"
+    if spec.kind == "bool":
+        if word in _TRUE_WORDS or word in _FALSE_WORDS:
+            return word in _TRUE_WORDS, ""
+        return default, f"{name}={quoted} is not true/false; using {default!r}"
+    if spec.kind == "hide":
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        known = {part.lower() for part in parts if part.isascii() and part.lower() in HIDEABLE}
+        unknown = [part for part in parts if not (part.isascii() and part.lower() in HIDEABLE)]
+        kept = ",".join(control for control in HIDEABLE if control in known)
+        if not unknown:
+            return kept, ""
+        return kept, f"hide={_quote(','.join(unknown))}: unknown control names ignored (known: {', '.join(HIDEABLE)})"
+
+    number, how = _read_number(text, spec.kind == "int")
+    if number is None:
+        return default, f"{name}={quoted} {how}; using {default!r}"
+    read = f" (read as {number!r})" if how else ""
+    clamped = min(max(number, low), high)
+    shown_range = f"[{low}, {high}]" if spec.kind == "int" else f"[{low:g}, {high:g}]"
     if clamped != number:
-        return clamped, f"{name}={shown} is outside [{spec.low:g}, {spec.high:g}]; using {clamped!r}"
-    return clamped, ""
+        value = snap(clamped) if snap else clamped
+        return value, f"{name}={quoted}{read} is outside {shown_range}{why}; using {value!r}"
+    value = snap(clamped) if snap else clamped
+    if not math.isclose(value, number, rel_tol=1e-6):
+        return value, f"{name}={quoted}{read} {off_scale}; using the nearest value {value!r}"
+    if how:
+        return value, f"{name}={quoted} read as {value!r}"
+    return value, ""
 
 
 def from_query(params: Mapping[str, str | list[str]]) -> tuple[Settings, list[str]]:
-    """Settings from URL query parameters, and a list of notices for every value that could not be used as is.
+    """Settings from URL query parameters, and a notice for every value that could not be used as written.
 
-    Unknown parameter names are ignored with a notice; a repeated parameter uses its last value.
+    Unknown parameter names are ignored with one notice; a repeated parameter uses its last value (with a notice
+    when the values differ). ``sample`` and ``batch`` are read last, against the link's own n, K and test.
+    Never raises: every notice is one line of plain text, at most MAX_NOTICE_CHARS long, quoting at most
+    QUOTE_CHARS characters of the link.
     """
-    values, notices = {}, []
-    for name, raw in params.items():
-        if isinstance(raw, list | tuple):
-            raw = raw[-1] if raw else ""
-        raw = str(raw)
+    values, notices, unknown = {}, [], []
+    for name in sorted(params, key=lambda name: name in _READ_LAST):  # stable: the rest keep the link's order
+        raw = params[name]
         if name not in SPECS:
-            shown = name if len(name) <= 30 else name[:27] + "..."
-            notices.append(f"Unknown link parameter {shown!r} ignored.")
+            unknown.append(str(name))
             continue
-        value, problem = _parse_one(name, raw, SPECS[name])
+        if isinstance(raw, list | tuple):
+            if len({str(item) for item in raw}) > 1:
+                notices.append(f"{name}: given {len(raw)} times in the link; the last value is used")
+            raw = raw[-1] if raw else ""
+        context = {key: values.get(key, getattr(DEFAULTS, key)) for key in ("n", "K", "test")}
+        value, notice = _parse_one(name, str(raw), SPECS[name], context)
         values[name] = value
-        if problem:
-            notices.append(problem)
-    return replace(DEFAULTS, **values), notices
+        if notice:
+            notices.append(notice)
+    if unknown:
+        listed = _quote(", ".join(unknown))
+        notices.append(
+            f"Unknown link parameter {listed} ignored."
+            if len(unknown) == 1
+            else f"{len(unknown):,} unknown link parameters ignored: {listed}."
+        )
+    return replace(DEFAULTS, **values), [notice[:MAX_NOTICE_CHARS] for notice in notices]
 
 
 def to_query(settings: Settings) -> dict[str, str]:

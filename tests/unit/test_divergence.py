@@ -53,13 +53,13 @@ def test_huge_learning_rate_is_reported_as_divergence(opt):
     ids=["linear", "poly3", "sigmoid-h32", "rbf-tanh-h8x8"],
 )
 def test_no_nan_leaves_the_trainer_at_any_learning_rate(model, opt_type, lr):
-    """Test that absurd learning rates either train or diverge cleanly, with every reported number finite."""
+    """Test that absurd learning rates diverge within 100 steps, say why, and leave every reported number finite."""
     X_train, X_test, y_train, y_test = SPLIT
     trainer = Trainer(model, X_train, y_train, X_test, y_test, optimizer=opt_type(lr), batch_size=16)
-    trainer.step(100)
+    ran = trainer.step(100)
+    assert trainer.diverged and ran < 100  # lr >= 100 overshoots at once on every model here (at most 3 steps)
+    assert "learning rate" in trainer.divergence_reason
     assert_all_finite(trainer)
-    if trainer.diverged:
-        assert trainer.divergence_reason
 
 
 @pytest.mark.parametrize("temperature", [1e-8, 1e-3, 1e8, 1e300])

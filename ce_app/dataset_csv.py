@@ -1,7 +1,7 @@
-"""Import and export: datasets as CSV, the training history as CSV, weights as JSON. Bytes in, bytes out.
+"""Reading a dataset: CSV bytes in, a :class:`ParsedDataset` or a :class:`DataError` out.
 
 Nothing here touches the disk or imports streamlit: a page hands over ``uploaded_file.getvalue()`` and gets back
-plain arrays, or hands over arrays and gets the bytes for ``st.download_button``.
+plain arrays. Writing (datasets, the history, weights) is in :mod:`ce_app.exports`.
 
 Dataset CSV, the one format the app reads::
 
@@ -15,6 +15,10 @@ empty trailing columns, a pandas index column, a label column moved to the front
 "1.0", gaps in integer labels. Refused with a :class:`DataError` that names the line (1-based, as a text editor
 numbers it, blank lines included) and the column: anything else, from binary files to NaN coordinates.
 
+Class names that a spreadsheet would run as a formula (starting with =, +, - or @, and not a number) are written
+with a leading apostrophe, "'=SUM(A1)", the way spreadsheets mark text; the reader removes that one apostrophe
+again (see :func:`escape_label`), so a downloaded file uploads back to exactly the same names.
+
 Encoding: UTF-8, with or without a byte order mark. There is deliberately no Latin-1 fallback: every byte string
 decodes as Latin-1, so a fallback cannot tell an old Excel "CSV" (cp1252) from binary junk, and it would silently
 turn "Zürich" saved as Mac Roman or Shift JIS into nonsense class names. One clear message ("save it as CSV
@@ -24,7 +28,6 @@ UTF-8") is better than a dataset with wrong names.
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -33,7 +36,6 @@ import numpy as np
 import pandas as pd
 
 from ce_core.datasets import MAX_CLASSES
-from ce_core.history import COLUMNS as HISTORY_COLUMNS
 
 MAX_ROWS = 5000  # data rows a file may hold: every point is drawn, and trained on, on each rerun
 MIN_ROWS = 4  # fewer points cannot be split into a training and a test set with two classes in each
@@ -42,15 +44,13 @@ MAX_LABEL_CHARS = 40  # class names end up in legends and sidebars
 MAX_LINE_CHARS = 256  # two 25-digit numbers and a quoted 40-character name fit with room to spare
 QUOTE_CHARS = 30  # the longest piece of a user's cell echoed back in a message
 MAX_MESSAGE_CHARS = 280  # messages are shown as plain text under an upload widget
-
-PARAMS_FORMAT = "cross-entropy-playground/params"
-PARAMS_VERSION = 1
-MAX_PARAM_NUMBERS = 1_000_000  # the largest model the app builds has about 5,000 weights
-MAX_PARAM_ARRAYS = 64
-MAX_PARAM_NDIM = 4
-MAX_JSON_BYTES = 32 * 1024 * 1024  # a million numbers at ~25 characters each, plus brackets
+LARGE_COORD = 100.0  # beyond this, poly3 features with SGD diverge even at the smallest lr: the notes warn
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_CHARS = ("=", "+", "-", "@")
 
 _SEPARATOR_NAMES = {",": "','", ";": "';'"}
+# Separators people export by mistake: each gets a message that names the two the reader accepts.
+_OTHER_SEPARATORS = {"\t": "tabs", "|": "vertical bars (|)", " ": "spaces"}
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _DECIMAL_COMMA = re.compile(r"[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _INT_LABEL = re.compile(r"([+-]?\d+)(\.0*)?", re.ASCII)
@@ -72,7 +72,7 @@ _SENTINEL = "\x01"
 class DataError(ValueError):
     """A file the app cannot use, or data it cannot save; the message says where and why in a sentence or two.
 
-    Messages are plain text (show them with ``st.error``, never as HTML or Markdown), under 300 characters, and
+    Messages are plain text (escape them before ``st.error``, which renders Markdown), at most 280 characters, and
     quote at most 30 characters of any cell of the file.
     """
 
@@ -88,7 +88,7 @@ class ParsedDataset:
 
     X: np.ndarray  # (n, 2) float64 coordinates x1, x2, all finite, |x| <= MAX_ABS_COORD
     y: np.ndarray  # (n,) int64 class labels 0..K-1, every class present at least once
-    class_names: tuple[str, ...]  # (K,) label text of class k as written in the file ("7" for 007 and +7)
+    class_names: tuple[str, ...]  # (K,) class k's label as written ("7" for 007 and +7, "=x" for the escaped "'=x")
     notes: tuple[str, ...] = ()  # harmless things fixed while reading, e.g. "semicolon separator"
 
     @property
@@ -98,9 +98,31 @@ class ParsedDataset:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Class names and spreadsheets
+# ---------------------------------------------------------------------------------------------------------------
+_ESCAPED_NEXT = (*FORMULA_CHARS, "'")  # what may follow the apostrophe that escape_label adds
+
+
+def escape_label(name: str) -> str:
+    """A class name as text a spreadsheet will not run: "'" + name when the name would start a formula.
+
+    Prefixed: names starting with =, +, - or @ that are not numbers ("-1" and "+2.5" stay numbers), and names
+    starting with "'" followed by one of those or by another "'", so that ``unescape_label(escape_label(name))``
+    gives back every name.
+    """
+    formula = name.startswith(FORMULA_CHARS) and not _NUMBER.fullmatch(name)
+    return "'" + name if formula or (name[:1] == "'" and name[1:2] in _ESCAPED_NEXT) else name
+
+
+def unescape_label(cell: str) -> str:
+    """The class name an escaped label cell stands for: one leading "'" before =, +, -, @ or "'" removed."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in _ESCAPED_NEXT else cell
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Reading a dataset
 # ---------------------------------------------------------------------------------------------------------------
-def _quote(text: str, limit: int = QUOTE_CHARS) -> str:
+def quote(text: str, limit: int = QUOTE_CHARS) -> str:
     """Quote a piece of user text for a message: at most ``limit`` characters, invisible ones shown as '?'."""
     shown = "".join(ch if ch.isprintable() else "?" for ch in text[:limit])
     return f"'{shown}…'" if len(text) > limit else f"'{shown}'"
@@ -148,15 +170,25 @@ def _decode(data: bytes) -> str:
 
 
 def _detect_separator(lines: list[str]) -> str:
-    """',' or ';': whichever splits more of the first lines into exactly 3 fields; ';' wins a tie.
+    """',' or ';': whichever splits more of the first lines into 3 fields (empty ones at the end aside); ';' wins a tie.
 
     A tie is the European Excel export "1,5;2,5;a", where the commas are decimal commas. Quoted text is ignored,
-    so a class name such as "a;b;c" does not vote.
+    so a class name such as "a;b;c" does not vote. A file that neither splits, but that tabs, bars or spaces
+    split into 3 fields on most of its first lines, is refused with a message naming the separators accepted.
     """
-    sample = [_QUOTED.sub("", line) for line in lines[:20]]
-    score = {sep: sum(line.count(sep) == 2 for line in sample) for sep in (",", ";")}
+    sample = [_QUOTED.sub("_", line) for line in lines[:20]]  # "_": a quoted field is not an empty one
+    # Trailing separators are empty spreadsheet columns ("1;2;a;;"): they do not count against a separator.
+    score = {sep: sum(line.rstrip(sep + " \t").count(sep) == 2 for line in sample) for sep in (",", ";")}
     if score[";"] >= score[","] and score[";"] > 0:
         return ";"
+    if score[","] == 0:
+        for sep, name in _OTHER_SEPARATORS.items():
+            hits = sum(len(line.split() if sep == " " else line.split(sep)) == 3 for line in sample)
+            if 2 * hits >= len(sample):
+                raise DataError(
+                    f"The columns are separated by {name}, but the app reads only commas (,) or semicolons (;) "
+                    "between columns. Save the file as CSV (comma-separated)."
+                )
     return ","
 
 
@@ -239,7 +271,7 @@ def _read_header(cells: list[str], line: int, sep: str, notes: list[str]) -> tup
     if not looks_like_header:
         return False, 3, roles
     if len(names) != 3:
-        shown = ", ".join(_quote(name, 12) for name in names[:5])
+        shown = ", ".join(quote(name, 12) for name in names[:5])
         raise DataError(
             f"Line {line}: the header has {_plural(len(names), 'name')} ({shown}{', …' if len(names) > 5 else ''}); "
             "expected 3: x1, x2, label."
@@ -250,7 +282,7 @@ def _read_header(cells: list[str], line: int, sep: str, notes: list[str]) -> tup
         for k in range(j + 1, 3):
             if folded[j] == folded[k]:
                 raise DataError(
-                    f"Line {line}: the header names {_quote(names[j])} twice (columns {j + 1 + offset} and "
+                    f"Line {line}: the header names {quote(names[j])} twice (columns {j + 1 + offset} and "
                     f"{k + 1 + offset}); name the columns x1, x2, label."
                 )
     label_at = [j for j in range(3) if folded[j] in _LABEL_HEADER_NAMES]
@@ -258,12 +290,12 @@ def _read_header(cells: list[str], line: int, sep: str, notes: list[str]) -> tup
         x_at = [j for j in range(3) if j != label_at[0]]
         roles = {"x1": x_at[0], "x2": x_at[1], "label": label_at[0]}
         notes.append(
-            f"label read from column {label_at[0] + 1 + offset} ({_quote(names[label_at[0]])}), "
+            f"label read from column {label_at[0] + 1 + offset} ({quote(names[label_at[0]])}), "
             f"x1 and x2 from columns {x_at[0] + 1 + offset} and {x_at[1] + 1 + offset}"
         )
-    notes.append("header row detected: " + ", ".join(_quote(name, 20) for name in names))
+    notes.append("header row detected: " + ", ".join(quote(name, 20) for name in names))
     if has_index:
-        notes.append(f"first column ({_quote(cells[0]) if cells[0] else 'no name'}) read as a row index and ignored")
+        notes.append(f"first column ({quote(cells[0]) if cells[0] else 'no name'}) read as a row index and ignored")
         roles = {role: j + 1 for role, j in roles.items()}
     return True, 4 if has_index else 3, roles
 
@@ -278,29 +310,31 @@ def _coordinate(cell: str, sep: str, where: str) -> tuple[float, bool]:
     if not _NUMBER.fullmatch(cell):
         word = cell.casefold()
         if word in _NON_FINITE_WORDS:
-            raise DataError(f"{where}: {_quote(cell)} is not a finite number; NaN and infinity are not allowed.")
+            raise DataError(f"{where}: {quote(cell)} is not a finite number; NaN and infinity are not allowed.")
         if word in _MISSING_WORDS:
-            raise DataError(f"{where}: {_quote(cell)} marks a missing value; every row needs two numbers.")
-        raise DataError(f"{where}: {_quote(cell)} is not a number.")
+            raise DataError(f"{where}: {quote(cell)} marks a missing value; every row needs two numbers.")
+        raise DataError(f"{where}: {quote(cell)} is not a number.")
     value = float(cell)
     if not math.isfinite(value):
-        raise DataError(f"{where}: {_quote(cell)} is too large to be a number (beyond ±1.8e308).")
+        raise DataError(f"{where}: {quote(cell)} is too large to be a number (beyond ±1.8e308).")
     if abs(value) > MAX_ABS_COORD:
         raise DataError(
-            f"{where}: {_quote(cell)} is outside ±{MAX_ABS_COORD:,.0f}; rescale the data (the app suits values "
+            f"{where}: {quote(cell)} is outside ±{MAX_ABS_COORD:,.0f}; rescale the data (the app suits values "
             "of a few units)."
         )
     return value, comma
 
 
 def _check_label(cell: str, where: str) -> str:
+    """The class name a label cell holds, checked, with the apostrophe of :func:`escape_label` removed."""
     if not cell:
         raise DataError(f"{where}: the label is empty.")
-    if len(cell) > MAX_LABEL_CHARS:
-        raise DataError(f"{where}: the label {_quote(cell)} is longer than {MAX_LABEL_CHARS} characters.")
-    if not cell.isprintable():
-        raise DataError(f"{where}: the label {_quote(cell)} contains an invisible or control character.")
-    return cell
+    name = unescape_label(cell)
+    if len(name) > MAX_LABEL_CHARS:
+        raise DataError(f"{where}: the label {quote(cell)} is longer than {MAX_LABEL_CHARS} characters.")
+    if not name.isprintable():
+        raise DataError(f"{where}: the label {quote(cell)} contains an invisible or control character.")
+    return name
 
 
 def _classes(labels: list[str], notes: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -392,32 +426,30 @@ def parse_dataset_csv(data: bytes, *, max_rows: int = MAX_ROWS, max_classes: int
     lines, line_numbers = [lines[j] for j in kept], [line_numbers[j] for j in kept]
     if not lines:
         raise DataError("The file has no data: every line is empty or holds only separators.")
-    if len(lines) > max_rows + 1:  # + 1: the first line may be a header
-        raise DataError(f"The file has {len(lines):,} rows; at most {max_rows:,} are read.")
     n_blank = sum(number < line_numbers[-1] for number in blank)  # the empty line after the last "\n" is no news
     if n_blank:
         notes.append(f"{_plural(n_blank, 'blank line')} ignored")
     if n_separator_rows:
         notes.append(f"{_plural(n_separator_rows, 'row')} holding only separators ignored")
 
-    rows = _split_rows(lines, sep)
-    first = _drop_trailing_empty(rows[0], 3, [False])
+    # The header is decided on the first line alone, so a huge file is counted in data rows before it is split.
+    first = _drop_trailing_empty(_split_rows(lines[:1], sep)[0], 3, [False])
     has_header, n_fields, roles = _read_header(first, line_numbers[0], sep, notes)
-    body = range(1 if has_header else 0, len(rows))
-    n_rows = len(body)
+    start = 1 if has_header else 0
+    n_rows = len(lines) - start
     if n_rows > max_rows:
         raise DataError(f"The file has {n_rows:,} data rows; at most {max_rows:,} are read.")
     if n_rows < MIN_ROWS:
         raise DataError(f"The file has {_plural(n_rows, 'data row')}; at least {MIN_ROWS} are needed.")
+    rows = _split_rows(lines[start:], sep)
 
     column_names = {j: role for role, j in roles.items()}
     expected = ", ".join(column_names.get(j, "index") for j in range(n_fields))
     X = np.empty((n_rows, 2))
     labels = []
     trimmed, decimal_comma = [False], False
-    for i, r in enumerate(body):
-        line = line_numbers[r]
-        cells = _drop_trailing_empty(rows[r], n_fields, trimmed)
+    for i, (cells, line) in enumerate(zip(rows, line_numbers[start:], strict=True)):
+        cells = _drop_trailing_empty(cells, n_fields, trimmed)
         if len(cells) != n_fields:
             where = f"Line {line} has {_plural(len(cells), 'field')} but {n_fields} are expected"
             if len(cells) < n_fields:
@@ -436,18 +468,24 @@ def parse_dataset_csv(data: bytes, *, max_rows: int = MAX_ROWS, max_classes: int
         notes.append("decimal commas read as decimal points")
     if trimmed[0]:
         notes.append("empty columns at the end of rows ignored")
+    biggest = float(np.abs(X).max())
+    if biggest > LARGE_COORD:
+        notes.append(
+            f"coordinates reach {biggest:.3g}: with polynomial features training may diverge; the app suits "
+            "values of a few units"
+        )
 
     y, class_names = _classes(labels, notes)
     n_classes = len(class_names)
     if n_classes < 2:
         raise DataError(
-            f"Every row has the label {_quote(class_names[0])}: at least 2 classes are needed to learn anything."
+            f"Every row has the label {quote(class_names[0])}: at least 2 classes are needed to learn anything."
         )
     if n_classes > max_classes:
-        shown = ", ".join(_quote(name, 12) for name in class_names[:6])
+        shown = ", ".join(quote(name, 12) for name in class_names[:6])
         raise DataError(f"The file has {n_classes:,} classes ({shown}, …); at most {max_classes} are allowed.")
     counts = np.bincount(y, minlength=n_classes)
-    lonely = [_quote(class_names[k], 12) for k in np.flatnonzero(counts == 1)]
+    lonely = [quote(class_names[k], 12) for k in np.flatnonzero(counts == 1)]
     if lonely:
         notes.append(
             f"class {lonely[0]} has a single point"
@@ -465,220 +503,3 @@ def _drop_trailing_empty(cells: list[str], keep: int, trimmed: list[bool]) -> li
     if end < len(cells):
         trimmed[0] = True
     return cells[:end]
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Writing a dataset and a history
-# ---------------------------------------------------------------------------------------------------------------
-def _csv_label(name: str) -> str:
-    """A class name as a CSV field: quoted when it holds a separator or a quote, with quotes doubled."""
-    return '"' + name.replace('"', '""') + '"' if any(ch in name for ch in ',;"') else name
-
-
-def dataset_to_csv(X, y, class_names=None) -> bytes:
-    """Write a dataset as UTF-8 CSV with the header ``x1,x2,label``, one row per point, '\\n' line ends.
-
-    Parameters
-    ----------
-    X : array of shape (n, 2), finite; written with ``repr``, the shortest text that reads back to the same float.
-    y : integer array of shape (n,); labels 0..K-1 when ``class_names`` is given.
-    class_names : optional sequence of K names written instead of the integers (each non-empty, at most 40
-        printable characters, no surrounding spaces, all different).
-
-    ``parse_dataset_csv`` reads the bytes back with X bitwise equal, and with y equal when every class 0..K-1
-    occurs and the names are in sorted order (ce_core's integer labels always are); otherwise
-    ``class_names[y]`` is what survives, since the reader numbers classes in sorted order.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (n, 2), got shape {X.shape}")
-    if y.shape != (X.shape[0],) or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must be integers of shape ({X.shape[0]},), got {y.dtype} of shape {y.shape}")
-    if not np.isfinite(X).all():
-        raise DataError("The data contains NaN or infinite coordinates, which cannot be saved.")
-    if class_names is None:
-        labels = [str(v) for v in y.tolist()]
-    else:
-        names = [str(name) for name in class_names]
-        for name in names:
-            if not name or len(name) > MAX_LABEL_CHARS or not name.isprintable() or name != name.strip():
-                raise ValueError(
-                    f"class name {_quote(name)} must be 1 to {MAX_LABEL_CHARS} printable characters "
-                    "without surrounding spaces"
-                )
-        if len(set(names)) != len(names):
-            raise ValueError(f"class names must be different, got {names}")
-        if y.size and (y.min() < 0 or y.max() >= len(names)):
-            raise ValueError(f"y must be in [0, {len(names) - 1}] to index class_names")
-        quoted = [_csv_label(name) for name in names]
-        labels = [quoted[v] for v in y.tolist()]
-    body = "".join(f"{a!r},{b!r},{label}\n" for (a, b), label in zip(X.tolist(), labels, strict=True))
-    return ("x1,x2,label\n" + body).encode("utf-8")
-
-
-def history_to_csv(history: dict) -> bytes:
-    """Write the dict of ``ce_core.History.as_dict()`` as UTF-8 CSV, one row per recorded step.
-
-    Columns: step, epoch, lr, train_loss, train_acc, test_loss, test_acc, grad_norm, any other 1-D columns the
-    dict holds, then grad_norm_class_0 .. grad_norm_class_{K-1} from ``class_grad_norm`` (len, K). NaN (a metric
-    not computed, e.g. the test loss without a test set) is an empty cell; step and epoch are written as integers
-    when they are whole numbers. Floats use ``repr``, so nothing is rounded.
-    """
-    missing = [name for name in HISTORY_COLUMNS if name not in history]
-    if missing:
-        raise ValueError(f"history is missing the columns {missing}")
-    columns: dict[str, np.ndarray] = {}
-    names = list(HISTORY_COLUMNS) + [name for name in history if name not in HISTORY_COLUMNS]
-    for name in names:
-        if name == "class_grad_norm":
-            continue
-        values = np.asarray(history[name], dtype=np.float64)
-        if values.ndim != 1:
-            raise ValueError(f"history[{name!r}] must be 1-D, got shape {values.shape}")
-        columns[name] = values
-    n = len(columns["step"])
-    lengths = {name: len(values) for name, values in columns.items()}
-    if set(lengths.values()) != {n}:
-        raise ValueError(f"history columns must have equal lengths, got {lengths}")
-    if "class_grad_norm" in history:
-        per_class = np.asarray(history["class_grad_norm"], dtype=np.float64)
-        if per_class.ndim != 2 or per_class.shape[0] != n:
-            raise ValueError(f"history['class_grad_norm'] must have shape ({n}, K), got {per_class.shape}")
-        for k in range(per_class.shape[1]):
-            columns[f"grad_norm_class_{k}"] = per_class[:, k]
-    frame = pd.DataFrame(columns)
-    for name in ("step", "epoch"):
-        values = columns[name]
-        if np.isfinite(values).all() and (values == np.round(values)).all():
-            frame[name] = values.astype(np.int64)
-    return frame.to_csv(index=False, na_rep="", lineterminator="\n").encode("utf-8")
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Weights as JSON
-# ---------------------------------------------------------------------------------------------------------------
-def _json_default(value):
-    """Let numpy scalars and arrays in ``meta`` through json.dumps as plain numbers and lists."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"meta holds a {type(value).__name__}, which JSON cannot store")
-
-
-def params_to_json(params: dict, meta: dict) -> bytes:
-    """Write weights and a description of the model as UTF-8 JSON.
-
-    Layout: ``{"format": "cross-entropy-playground/params", "version": 1, "meta": {...},
-    "params": {"W": {"shape": [K, D], "data": [[...], ...]}, "b": {"shape": [K], "data": [...]}, ...}}``,
-    arrays as nested lists in the order of ``params`` (the order layers are applied), floats in ``repr`` form so
-    ``params_from_json`` gives back bitwise equal arrays. Tuples in ``meta`` come back as lists.
-
-    Raises DataError when a weight is NaN or infinite (a diverged run: JSON has no such numbers), ValueError when
-    ``params`` or ``meta`` has the wrong types.
-    """
-    if not isinstance(params, dict) or not isinstance(meta, dict):
-        raise ValueError("params and meta must be dicts")
-    arrays = {}
-    for name, value in params.items():
-        if not isinstance(name, str) or not name or len(name) > MAX_LABEL_CHARS or not name.isprintable():
-            raise ValueError(f"parameter names must be 1 to {MAX_LABEL_CHARS} printable characters, got {name!r}")
-        arr = np.asarray(value, dtype=np.float64)
-        if not np.isfinite(arr).all():
-            raise DataError(f"The weight {_quote(name)} holds NaN or infinity (training diverged); reset to save.")
-        arrays[name] = {"shape": list(arr.shape), "data": arr.tolist()}
-    document = {"format": PARAMS_FORMAT, "version": PARAMS_VERSION, "meta": meta, "params": arrays}
-    try:
-        text = json.dumps(document, allow_nan=False, default=_json_default, ensure_ascii=False)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"meta cannot be written as JSON: {exc}") from None
-    return text.encode("utf-8")
-
-
-def _reject_constant(word: str):
-    raise DataError(f"The file holds {word}, which is not a finite number.")
-
-
-def _nested_to_array(data, shape: tuple[int, ...], where: str) -> np.ndarray:
-    """Check that ``data`` is nested lists of numbers with exactly ``shape``; return it as float64."""
-    items = [data]
-    for depth, size in enumerate(shape):
-        children = []
-        for item in items:
-            if type(item) is not list or len(item) != size:
-                raise DataError(f"{where}: the data does not match the shape {list(shape)} at depth {depth + 1}.")
-            children.extend(item)
-        items = children
-    # Exact types: json gives int and float for numbers; bool is an int subclass but true is not a weight.
-    if not all(type(v) is float or type(v) is int for v in items):
-        raise DataError(f"{where}: the data must hold only numbers.")
-    try:
-        arr = np.array(items, dtype=np.float64)
-    except OverflowError:
-        raise DataError(f"{where}: a number is too large.") from None
-    if not np.isfinite(arr).all():
-        raise DataError(f"{where}: number {int(np.flatnonzero(~np.isfinite(arr))[0])} is too large (not finite).")
-    return arr.reshape(shape)
-
-
-def params_from_json(data: bytes) -> tuple[dict[str, np.ndarray], dict]:
-    """Read weights written by :func:`params_to_json`; return (params name -> float64 array, meta dict).
-
-    Raises DataError, and nothing else, for any bytes that are not such a file: not UTF-8 JSON, another format,
-    wrong types, data that does not match its shape, non-finite numbers, more than 1,000,000 numbers.
-    The caller still checks the arrays against its model (``Model.check_params``).
-    """
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise TypeError(f"data must be bytes, got {type(data).__name__}")
-    data = bytes(data)
-    if len(data) > MAX_JSON_BYTES:
-        raise DataError(f"The file is {len(data) / 1e6:.1f} MB; at most {MAX_JSON_BYTES / 1e6:.0f} MB is read.")
-    if not data.strip():
-        raise DataError("The file is empty.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError("The file is not UTF-8 text, so it is not a weights file (.json).") from None
-    try:
-        document = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
-    except RecursionError:
-        raise DataError("The file's JSON is nested too deeply.") from None
-    except ValueError as exc:  # DataError from _reject_constant, or an integer with thousands of digits
-        if isinstance(exc, DataError):
-            raise
-        raise DataError("The file holds a number with too many digits.") from None
-
-    if not isinstance(document, dict) or document.get("format") != PARAMS_FORMAT:
-        raise DataError("This is not a weights file saved by Cross-Entropy Playground (its 'format' is missing).")
-    if type(document.get("version")) is not int or document["version"] != PARAMS_VERSION:
-        raise DataError(f"The weights file has version {_quote(str(document.get('version')))}; expected 1.")
-    meta, arrays = document.get("meta"), document.get("params")
-    if not isinstance(meta, dict):
-        raise DataError("The weights file's 'meta' must be a JSON object.")
-    if not isinstance(arrays, dict) or not arrays:
-        raise DataError("The weights file's 'params' must be a non-empty JSON object.")
-    if len(arrays) > MAX_PARAM_ARRAYS:
-        raise DataError(f"The weights file has {len(arrays):,} arrays; at most {MAX_PARAM_ARRAYS} are read.")
-
-    params, total = {}, 0
-    for name, entry in arrays.items():
-        where = f"Weight {_quote(name)}"
-        if not name or len(name) > MAX_LABEL_CHARS or not name.isprintable():
-            raise DataError(f"{where}: a weight name must be 1 to {MAX_LABEL_CHARS} printable characters.")
-        if not isinstance(entry, dict) or "shape" not in entry or "data" not in entry:
-            raise DataError(f"{where}: expected an object with 'shape' and 'data'.")
-        shape = entry["shape"]
-        if (
-            type(shape) is not list
-            or len(shape) > MAX_PARAM_NDIM
-            or not all(type(d) is int and 0 <= d <= MAX_PARAM_NUMBERS for d in shape)
-        ):
-            raise DataError(f"{where}: 'shape' must be a list of at most {MAX_PARAM_NDIM} sizes (whole numbers).")
-        total += math.prod(shape)
-        if total > MAX_PARAM_NUMBERS:
-            raise DataError(f"The weights file holds more than {MAX_PARAM_NUMBERS:,} numbers.")
-        params[name] = _nested_to_array(entry["data"], tuple(shape), where)
-    return params, meta

@@ -1,37 +1,45 @@
-"""ce_app.data_io: reading and writing dataset CSV, history CSV and weights JSON; every bad file gives a DataError."""
+"""ce_app.dataset_csv: reading a dataset CSV; every good file gives a valid dataset, every bad one a DataError."""
 
-import io
-import json
+import re
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ce_app.data_io import (
+from ce_app.dataset_csv import (
+    MAX_ABS_COORD,
+    MAX_LABEL_CHARS,
+    MAX_MESSAGE_CHARS,
     MAX_ROWS,
     DataError,
     ParsedDataset,
-    dataset_to_csv,
-    history_to_csv,
-    params_from_json,
-    params_to_json,
+    escape_label,
     parse_dataset_csv,
+    unescape_label,
 )
-from ce_core import DATASETS, History, Model, make_dataset
+from ce_core import make_dataset
+
+
+def fuzz(max_examples: int) -> settings:
+    """Hypothesis settings that are deterministic on every machine and never fail on timing."""
+    return settings(max_examples=max_examples, database=None, derandomize=True, deadline=None)
+
 
 FOUR_ROWS = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]
+NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")  # a number a spreadsheet reads
 
 
 def assert_valid(parsed: ParsedDataset, max_rows: int = MAX_ROWS, max_classes: int = 8) -> None:
     """The promises of a ParsedDataset, whatever file it came from."""
     n = len(parsed.y)
     assert parsed.X.shape == (n, 2) and parsed.X.dtype == np.float64 and np.isfinite(parsed.X).all()
+    assert np.abs(parsed.X).max() <= MAX_ABS_COORD
     assert parsed.y.dtype == np.int64 and 4 <= n <= max_rows
     assert 2 <= parsed.n_classes <= max_classes
     assert sorted(set(parsed.y.tolist())) == list(range(parsed.n_classes))
-    assert all(isinstance(name, str) and name for name in parsed.class_names)
+    assert all(isinstance(name, str) and 0 < len(name) <= MAX_LABEL_CHARS for name in parsed.class_names)
+    assert all(name.isprintable() and name == name.strip() for name in parsed.class_names)
     assert len(set(parsed.class_names)) == parsed.n_classes
     assert all(isinstance(note, str) and note for note in parsed.notes)
 
@@ -40,7 +48,7 @@ def error_of(data: bytes, **kwargs) -> str:
     with pytest.raises(DataError) as info:
         parse_dataset_csv(data, **kwargs)
     message = str(info.value)
-    assert 0 < len(message) < 300
+    assert 0 < len(message) <= MAX_MESSAGE_CHARS
     return message
 
 
@@ -98,6 +106,13 @@ GOOD_FILES = {
         ("a", "b"),
         ["3 rows holding only separators", "empty columns"],
     ),
+    "semicolons and empty columns": (
+        b"x1;x2;label;;\n1;2;a;\n3;4;b;;\n5;6;a;\n7;8;b;\n",
+        FOUR_ROWS,
+        [0, 1, 0, 1],
+        ("a", "b"),
+        ["semicolon", "empty columns"],
+    ),
     "pandas index column": (
         b",x1,x2,label\n0,1,2,a\n1,3,4,b\n2,5,6,a\n3,7,8,b\n",
         FOUR_ROWS,
@@ -119,6 +134,27 @@ GOOD_FILES = {
         [0, 1, 0, 1],
         ("Zürich", "東京"),
         [],
+    ),
+    "names a spreadsheet escaped": (
+        b"1,2,'=SUM(A1)\n3,4,'@x\n5,6,'-a\n7,8,''+b\n",
+        FOUR_ROWS,
+        [2, 3, 1, 0],
+        ("'+b", "-a", "=SUM(A1)", "@x"),
+        [],
+    ),
+    "apostrophes that escape nothing": (
+        b"1,2,'a\n3,4,'\n5,6,'a\n7,8,'\n",
+        FOUR_ROWS,
+        [1, 0, 1, 0],
+        ("'", "'a"),
+        [],
+    ),
+    "large coordinates": (
+        b"1e6,2,a\n3,-1e6,b\n5,6,a\n7,8,b\n",
+        [[1e6, 2.0], [3.0, -1e6], [5.0, 6.0], [7.0, 8.0]],
+        [0, 1, 0, 1],
+        ("a", "b"),
+        ["coordinates reach 1e+06: with polynomial features training may diverge"],
     ),
     "exponents and signs": (
         b"1e0,+2,a\n.3e1,4.,b\n5E+0,6.0e-0,a\n700e-2,0.08E2,b\n",
@@ -164,6 +200,41 @@ def test_limits_are_keywords():
     assert "at most 9 are read" in error_of(data, max_rows=9, max_classes=10)
 
 
+@pytest.mark.parametrize("header", [b"", b"x1,x2,label\n"])
+def test_row_limit_counts_data_rows_not_lines(header):
+    """Test that 5,000 data rows are read with or without a header, and 5,001 are refused as 5,001 data rows."""
+    rows = [b"%d,1,%d\n" % (i, i % 2) for i in range(MAX_ROWS + 1)]
+    assert len(parse_dataset_csv(header + b"".join(rows[:MAX_ROWS])).y) == MAX_ROWS
+    assert error_of(header + b"".join(rows)) == "The file has 5,001 data rows; at most 5,000 are read."
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Class names a spreadsheet would run as formulas
+# ---------------------------------------------------------------------------------------------------------------
+ESCAPED = {
+    "=SUM(A1)": "'=SUM(A1)", "+x": "'+x", "-x": "'-x", "@x": "'@x", "=": "'=", "-": "'-", "-1+1": "'-1+1",
+    "'=x": "''=x", "''": "'''", "'-1": "''-1",
+    "-1": "-1", "+2.5": "+2.5", "-1e5": "-1e5", "-.5": "-.5", "a=b": "a=b", "'a": "'a", "'": "'", "plain": "plain",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ESCAPED)
+def test_escape_label_marks_formulas_as_text_and_keeps_numbers(name):
+    """Test that names starting with =, +, -, @ (not numbers) get one apostrophe, and unescape_label removes it."""
+    assert escape_label(name) == ESCAPED[name]
+    assert unescape_label(escape_label(name)) == name
+
+
+@fuzz(1000)
+@given(st.text(alphabet=st.sampled_from("=+-@'\"a1.e ,"), max_size=8) | st.text(max_size=8))
+def test_escape_label_round_trips_and_never_starts_a_formula(name):
+    """Test that unescape_label inverts escape_label for any text, and only numbers start with =, +, - or @."""
+    escaped = escape_label(name)
+    assert unescape_label(escaped) == name
+    if escaped.startswith(("=", "+", "-", "@")):
+        assert escaped == name and NUMBER.fullmatch(name), name
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Bad files: each message names what is wrong and where
 # ---------------------------------------------------------------------------------------------------------------
@@ -200,16 +271,21 @@ BAD_FILES = {
     "1e400": (with_row("3,1e400,b"), ["Line 3, column 2 (x2)", "too large"]),
     "huge but finite": (with_row("3e7,4,b"), ["Line 3, column 1 (x1)", "outside", "rescale"]),
     "long label": (with_row("3,4," + "z" * 41), ["Line 3, column 3 (label)", "longer than 40"]),
+    "long label after its apostrophe": (with_row("3,4,'=" + "z" * 40), ["Line 3, column 3 (label)", "longer than 40"]),
     "invisible label": (with_row("3,4,b\u202e"), ["Line 3, column 3 (label)", "invisible"]),
     "unclosed quote": (with_row('3,4,"b'), ["Line 3, column 3", "double quote"]),
     "quote inside a field": (with_row('3,4 "inches",b'), ["Line 3, column 2", "double quote"]),
     "one class": (b"1,2,a\n3,4,a\n5,6,a\n7,8,a\n", ["'a'", "at least 2 classes"]),
     "nine classes": (b"".join(b"%d,1,c%d\n" % (i, i) for i in range(9)), ["9 classes", "'c0'", "at most 8"]),
     "too many rows": (b"".join(b"%d,1,%d\n" % (i, i % 2) for i in range(MAX_ROWS + 1)), ["5,001 data rows", "5,000"]),
-    "far too many rows": (
+    "too many rows after a header": (
         b"x1,x2,label\n" + b"".join(b"%d,1,%d\n" % (i, i % 2) for i in range(MAX_ROWS + 1)),
-        ["5,002 rows", "at most 5,000"],
+        ["The file has 5,001 data rows; at most 5,000 are read."],
     ),
+    "tab-separated": (b"x1\tx2\tlabel\n1\t2\ta\n3\t4\tb\n5\t6\ta\n7\t8\tb\n", ["tabs", "commas (,)", "semicolons (;)"]),
+    "tab-separated without header": (b"1\t2\t0\n3\t4\t1\n5\t6\t0\n7\t8\t1\n", ["separated by tabs"]),
+    "bar-separated": (b"1|2|0\n3|4|1\n5|6|0\n7|8|1\n", ["vertical bars (|)", "commas (,) or semicolons (;)"]),
+    "space-separated": (b"1 2 0\n3 4 1\n5 6 0\n7 8 1\n", ["separated by spaces", "commas (,) or semicolons (;)"]),
     "too many bytes": (b"1,2,a\n" * 300_000, ["MB", "5,000 rows"]),
     "three rows": (b"x1,x2,label\n1,2,a\n3,4,b\n5,6,a\n", ["3 data rows", "at least 4"]),
     "duplicate header names": (b"x,y,x\n1,2,a\n3,4,b\n5,6,a\n7,8,b\n", ["Line 1", "'x' twice", "columns 1 and 3"]),
@@ -241,221 +317,6 @@ def test_messages_quote_at_most_30_characters_of_a_cell():
 def test_data_error_is_a_value_error():
     """Test that DataError is a ValueError, so callers that catch ValueError keep working."""
     assert issubclass(DataError, ValueError)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Writing datasets: exact round trips
-# ---------------------------------------------------------------------------------------------------------------
-def test_dataset_csv_format():
-    """Test that dataset_to_csv writes the header x1,x2,label, repr floats and integer labels, '\\n' line ends."""
-    data = dataset_to_csv(np.array([[0.1, -2.0], [1e-5, 3.0]]), np.array([1, 0]))
-    assert data == b"x1,x2,label\n0.1,-2.0,1\n1e-05,3.0,0\n"
-
-
-@pytest.mark.parametrize("name", DATASETS)
-@pytest.mark.parametrize("n_classes", [2, 5, 8])
-def test_make_dataset_round_trips_exactly(name, n_classes):
-    """Test that make_dataset output survives dataset_to_csv -> parse_dataset_csv bit for bit."""
-    X, y = make_dataset(name, 301, n_classes, noise=0.2, seed=3)
-    parsed = parse_dataset_csv(dataset_to_csv(X, y))
-    assert parsed.X.tobytes() == X.tobytes()
-    np.testing.assert_array_equal(parsed.y, y)
-    assert parsed.class_names == tuple(str(k) for k in range(n_classes))
-    assert parsed.notes == ("header row detected: 'x1', 'x2', 'label'",)
-
-
-def test_awkward_floats_round_trip_exactly():
-    """Test that -0.0, subnormals, 0.1 + 0.2 and values near the coordinate limit survive bit for bit."""
-    X = np.array([[-0.0, 5e-324], [0.1 + 0.2, 1 / 3], [-1e6, 1e6], [2.2250738585072014e-308, -123456.78901234567]])
-    y = np.array([0, 1, 0, 1])
-    parsed = parse_dataset_csv(dataset_to_csv(X, y))
-    assert parsed.X.tobytes() == X.tobytes()
-
-
-def test_random_floats_round_trip_exactly():
-    """Test that 5,000 random points with random exponents survive bit for bit (the largest file allowed)."""
-    rng = np.random.default_rng(7)
-    X = rng.normal(size=(MAX_ROWS, 2)) * 10.0 ** rng.integers(-300, 6, size=(MAX_ROWS, 2))
-    y = rng.integers(0, 8, MAX_ROWS)
-    parsed = parse_dataset_csv(dataset_to_csv(X, y))
-    assert parsed.X.tobytes() == X.tobytes()
-    np.testing.assert_array_equal(parsed.y, y)
-
-
-def test_sorted_class_names_round_trip_exactly():
-    """Test that sorted class names, with commas, semicolons, quotes and unicode, give back y and the names."""
-    names = tuple(sorted(['"quoted"', "a, b", "a; b; c", "plain", "Zürich"]))
-    X, y = make_dataset("blobs", 50, len(names), seed=1)
-    parsed = parse_dataset_csv(dataset_to_csv(X, y, names))
-    assert parsed.X.tobytes() == X.tobytes()
-    np.testing.assert_array_equal(parsed.y, y)
-    assert parsed.class_names == names
-
-
-def test_unsorted_class_names_keep_each_points_name():
-    """Test that with unsorted names the reader renumbers classes but every point keeps its class name."""
-    names = ("red", "green", "blue")
-    X, y = make_dataset("moons", 30, 3, seed=2)
-    parsed = parse_dataset_csv(dataset_to_csv(X, y, names))
-    assert parsed.class_names == ("blue", "green", "red")
-    assert [parsed.class_names[k] for k in parsed.y] == [names[k] for k in y]
-
-
-def test_dataset_to_csv_refuses_what_it_could_not_read_back():
-    """Test that NaN coordinates are a DataError and bad shapes or class names are ValueErrors."""
-    X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
-    with pytest.raises(DataError, match="NaN"):
-        dataset_to_csv(np.array([[np.nan, 0.0]] * 4), y)
-    with pytest.raises(ValueError, match="shape"):
-        dataset_to_csv(np.zeros((4, 3)), y)
-    with pytest.raises(ValueError, match="integers"):
-        dataset_to_csv(X, y.astype(float))
-    for names in [("a", "a"), ("a", " b"), ("a", ""), ("a", "x" * 41), ("a", "b\n"), ("a",)]:
-        with pytest.raises(ValueError):
-            dataset_to_csv(X, y, names)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Writing the history
-# ---------------------------------------------------------------------------------------------------------------
-def test_history_csv_columns_values_and_empty_nan():
-    """Test that history_to_csv writes one row per record, one column per class, and NaN as an empty cell."""
-    history = History(n_classes=3, capacity=8)
-    for step in range(3):
-        row = dict(step=step, epoch=step // 2, lr=0.1, train_loss=1.0 / (step + 1), train_acc=0.5, grad_norm=2.0)
-        row |= dict(test_loss=np.nan, test_acc=np.nan)
-        history.record(row, np.array([0.1, 0.2, 0.3]) * step)
-    text = history_to_csv(history.as_dict()).decode()
-    lines = text.splitlines()
-    assert lines[0] == (
-        "step,epoch,lr,train_loss,train_acc,test_loss,test_acc,grad_norm,"
-        "grad_norm_class_0,grad_norm_class_1,grad_norm_class_2"
-    )
-    assert lines[2] == "1,0,0.1,0.5,0.5,,,2.0,0.1,0.2,0.3"
-    assert len(lines) == 4
-    frame = pd.read_csv(io.StringIO(text))
-    np.testing.assert_array_equal(frame["train_loss"], history.column("train_loss"))
-    np.testing.assert_array_equal(frame["grad_norm_class_2"], history.column("class_grad_norm")[:, 2])
-    assert frame["test_loss"].isna().all()
-
-
-def test_empty_history_gives_header_only():
-    """Test that a history with no records gives just the header row."""
-    text = history_to_csv(History(n_classes=2).as_dict()).decode()
-    assert text == (
-        "step,epoch,lr,train_loss,train_acc,test_loss,test_acc,grad_norm,grad_norm_class_0,grad_norm_class_1\n"
-    )
-
-
-def test_history_csv_rejects_ragged_or_incomplete_dicts():
-    """Test that missing columns, unequal lengths and a badly shaped class_grad_norm are ValueErrors."""
-    good = History(n_classes=2, capacity=4)
-    good.record({name: 1.0 for name in ("step", "epoch", "lr", "train_loss", "train_acc")} | _rest(), np.ones(2))
-    d = good.as_dict()
-    with pytest.raises(ValueError, match="missing"):
-        history_to_csv({k: v for k, v in d.items() if k != "lr"})
-    with pytest.raises(ValueError, match="equal lengths"):
-        history_to_csv(d | {"lr": np.zeros(2)})
-    with pytest.raises(ValueError, match="class_grad_norm"):
-        history_to_csv(d | {"class_grad_norm": np.zeros(2)})
-
-
-def _rest() -> dict:
-    return {"test_loss": 1.0, "test_acc": 1.0, "grad_norm": 1.0}
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Weights as JSON
-# ---------------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("hidden", [(), (4,), (3, 5)])
-def test_params_round_trip_exactly(hidden):
-    """Test that params_to_json -> params_from_json gives bitwise equal arrays in the same order, and the meta."""
-    model = Model(3, features="poly2", hidden=hidden, activation="relu")
-    params = model.init(seed=4)
-    meta = {"n_classes": 3, "features": "poly2", "hidden": list(hidden), "step": np.int64(120), "note": "Zürich"}
-    back, back_meta = params_from_json(params_to_json(params, meta))
-    assert list(back) == list(params)
-    for name, arr in params.items():
-        assert back[name].shape == arr.shape and back[name].dtype == np.float64
-        assert back[name].tobytes() == arr.tobytes()
-    assert back_meta == meta | {"step": 120}
-    model.check_params(back)
-
-
-def test_params_to_json_refuses_diverged_weights():
-    """Test that NaN or infinite weights (a diverged run) are a DataError, since JSON has no such numbers."""
-    with pytest.raises(DataError, match="diverged"):
-        params_to_json({"W": np.array([[np.nan, 1.0]]), "b": np.zeros(1)}, {})
-
-
-def _doc(**params) -> bytes:
-    document = {"format": "cross-entropy-playground/params", "version": 1, "meta": {}, "params": params}
-    return json.dumps(document).encode()
-
-
-BAD_JSON = {
-    "empty": (b"", "empty"),
-    "not UTF-8": (b'{"a": "\xff"}', "not UTF-8"),
-    "not JSON": (b"x1,x2,label\n1,2,a\n", "not valid JSON (line 1, column 1"),
-    "truncated": (_doc(b={"shape": [2], "data": [1.0, 2.0]})[:-5], "not valid JSON"),
-    "NaN literal": (_doc(b={"shape": [1], "data": [0]}).replace(b"[0]", b"[NaN]"), "NaN"),
-    "Infinity literal": (_doc(b={"shape": [1], "data": [0]}).replace(b"[0]", b"[-Infinity]"), "Infinity"),
-    "1e400": (_doc(b={"shape": [1], "data": [0]}).replace(b"[0]", b"[1e400]"), "not finite"),
-    "huge integer": (_doc(b={"shape": [1], "data": [10**400]}), "too large"),
-    "endless integer": (_doc(b={"shape": [1], "data": [0]}).replace(b"[0]", b"[" + b"9" * 5000 + b"]"), "digits"),
-    "deep nesting": (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
-    "a list": (b"[1, 2, 3]", "not a weights file"),
-    "other format": (b'{"format": "something else", "params": {}}', "not a weights file"),
-    "version 2": (_doc().replace(b'"version": 1', b'"version": 2'), "version '2'"),
-    "version true": (_doc().replace(b'"version": 1', b'"version": true'), "version"),
-    "meta a list": (_doc().replace(b'"meta": {}', b'"meta": []'), "'meta'"),
-    "no params": (_doc(), "'params'"),
-    "entry without shape": (_doc(W={"data": [1.0]}), "Weight 'W'"),
-    "shape of floats": (_doc(W={"shape": [1.0], "data": [1.0]}), "'shape'"),
-    "negative shape": (_doc(W={"shape": [-1], "data": []}), "'shape'"),
-    "five dimensions": (_doc(W={"shape": [1] * 5, "data": [[[[[1.0]]]]]}), "'shape'"),
-    "ragged": (_doc(W={"shape": [2, 2], "data": [[1.0, 2.0], [3.0]]}), "does not match the shape [2, 2]"),
-    "shape mismatch": (_doc(W={"shape": [3], "data": [1.0, 2.0]}), "does not match"),
-    "scalar for a list": (_doc(W={"shape": [1], "data": 1.0}), "does not match"),
-    "strings": (_doc(W={"shape": [2], "data": ["1.0", 2.0]}), "only numbers"),
-    "booleans": (_doc(W={"shape": [2], "data": [True, 2.0]}), "only numbers"),
-    "nulls": (_doc(W={"shape": [2], "data": [None, 2.0]}), "only numbers"),
-    "too many numbers": (_doc(W={"shape": [1001, 1000], "data": []}), "more than 1,000,000 numbers"),
-    "empty name": (_doc(**{"": {"shape": [1], "data": [1.0]}}), "name"),
-}
-
-
-@pytest.mark.parametrize("name", BAD_JSON)
-def test_bad_params_json_raises_data_error(name):
-    """Test that each malformed weights file raises DataError with a short message saying what is wrong."""
-    data, fragment = BAD_JSON[name]
-    with pytest.raises(DataError) as info:
-        params_from_json(data)
-    message = str(info.value)
-    assert fragment in message and len(message) < 300, message
-
-
-def test_mutated_params_json_never_raises_anything_else():
-    """Test that 300 randomly damaged weights files each load as finite arrays or raise DataError, never else."""
-    model = Model(2, hidden=(3,))
-    good = params_to_json(model.init(seed=0), {"hidden": [3]})
-    rng = np.random.default_rng(11)
-    pieces = [b"[", b"]", b"{", b"}", b",", b":", b'"', b"NaN", b"1e999", b"true", b"null", b"-", b"\xff", b"\x00"]
-    for _ in range(300):
-        data = bytearray(good)
-        for _ in range(rng.integers(1, 4)):
-            pos = int(rng.integers(0, len(data)))
-            if rng.random() < 0.5:
-                data[pos : pos + int(rng.integers(0, 3))] = pieces[rng.integers(len(pieces))]
-            else:
-                del data[pos : pos + int(rng.integers(1, 10))]
-        try:
-            params, meta = params_from_json(bytes(data))
-        except DataError as exc:
-            assert 0 < len(str(exc)) < 300
-        else:
-            assert isinstance(meta, dict)
-            assert all(np.isfinite(arr).all() and arr.dtype == np.float64 for arr in params.values())
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -515,7 +376,7 @@ def check_outcome(data: bytes) -> bool:
     try:
         parsed = parse_dataset_csv(data)
     except DataError as exc:
-        assert 0 < len(str(exc)) < 300, str(exc)
+        assert 0 < len(str(exc)) <= MAX_MESSAGE_CHARS, str(exc)
         return False
     assert_valid(parsed)
     return True
@@ -532,7 +393,7 @@ def test_fuzzed_files_parse_or_raise_data_error():
     assert 10 <= sum(outcomes) <= len(outcomes) - 300
 
 
-@settings(max_examples=200, derandomize=True, deadline=None, database=None)
+@fuzz(1000)
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes_parse_or_raise_data_error(data):
     """Test that arbitrary bytes give a valid dataset or a short DataError."""
@@ -547,7 +408,7 @@ CELLS = st.one_of(
 )
 
 
-@settings(max_examples=300, derandomize=True, deadline=None, database=None)
+@fuzz(1500)
 @given(
     st.lists(st.lists(CELLS, min_size=0, max_size=5), max_size=12),
     st.sampled_from([",", ";"]),
@@ -556,3 +417,43 @@ CELLS = st.one_of(
 def test_csv_like_text_parses_or_raises_data_error(rows, sep, newline):
     """Test that CSV-shaped text with random cells gives a valid dataset or a short DataError."""
     check_outcome(newline.join(sep.join(row) for row in rows).encode("utf-8", errors="surrogatepass"))
+
+
+COORDS = st.floats(-MAX_ABS_COORD, MAX_ABS_COORD, allow_nan=False)
+
+
+@st.composite
+def forgiven_files(draw) -> tuple[bytes, np.ndarray, list[str]]:
+    """A valid dataset written with the liberties the reader forgives; returns (file, X, each row's label)."""
+    n_classes = draw(st.integers(2, 4))
+    y = [*range(n_classes), *draw(st.lists(st.integers(0, n_classes - 1), min_size=2, max_size=30))]
+    X = np.array(draw(st.lists(st.tuples(COORDS, COORDS), min_size=len(y), max_size=len(y))), dtype=float)
+    names = draw(st.sampled_from([None, ["cat", "dog", "emu", "fox"], ["a, b", 'say "hi"', "Zürich", "=1+1"]]))
+    labels = [str(k) if names is None else names[k] for k in y]
+    sep = draw(st.sampled_from([",", ";"]))
+    comma = sep == ";" and draw(st.booleans())  # decimal commas, as a European Excel writes them
+    pad = draw(st.sampled_from(["", " ", "  "]))
+    trailing = draw(st.sampled_from(["", sep, sep * 2]))
+    lines = [f"x1{sep}x2{sep}label"] if draw(st.booleans()) else []
+    for (a, b), label in zip(X.tolist(), labels, strict=True):
+        cells = [repr(a).replace(".", ",") if comma else repr(a), repr(b).replace(".", ",") if comma else repr(b)]
+        text = escape_label(label)
+        quoted = any(ch in text for ch in ',;"') or draw(st.booleans())
+        cells.append('"' + text.replace('"', '""') + '"' if quoted else text)
+        lines.append(sep.join(pad + cell + pad for cell in cells) + trailing)
+    for at in draw(st.lists(st.integers(0, len(lines)), max_size=3)):
+        lines.insert(at, draw(st.sampled_from(["", "   ", sep * 2])))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    bom = b"\xef\xbb\xbf" if draw(st.booleans()) else b""
+    return bom + newline.join(lines).encode(), X, labels
+
+
+@fuzz(500)
+@given(forgiven_files())
+def test_forgiven_liberties_read_to_exactly_the_written_data(case):
+    """Test that headers, ';' and decimal commas, padding, quotes, BOM, blank and empty rows change no number or name."""
+    data, X, labels = case
+    parsed = parse_dataset_csv(data)
+    assert_valid(parsed)
+    assert parsed.X.tobytes() == X.tobytes()
+    assert [parsed.class_names[k] for k in parsed.y] == labels
