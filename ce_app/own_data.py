@@ -1,7 +1,7 @@
 """Your own data: upload a CSV, draw points on the plane, download data, history and weights, share a link.
 
 Nothing here changes data or training unless the input was valid: a bad file leaves everything as it was and
-says why (the message comes from ``data_io`` and names the line and column). Uploads are read in memory only.
+says why (the message comes from ``dataset_csv`` and names the line and column). Uploads are read in memory only.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from urllib.parse import urlencode
 import numpy as np
 import streamlit as st
 
-from . import data_io, session, state
-from .palette import class_label
+from . import dataset_csv, exports, session, state
 from .settings import HIDEABLE, Settings, to_query
 
 MAX_DRAWN_POINTS = 2000  # the same cap as the points slider
@@ -31,8 +30,8 @@ def _read_upload() -> None:
     if uploaded is None:
         return
     try:
-        parsed = data_io.parse_dataset_csv(uploaded.getvalue())
-    except data_io.DataError as exc:
+        parsed = dataset_csv.parse_dataset_csv(uploaded.getvalue())
+    except dataset_csv.DataError as exc:
         ss.upload_error = str(exc)
         return
     data = state.custom(parsed.X, parsed.y, parsed.class_names, "uploaded", ss.settings)
@@ -88,10 +87,10 @@ def download_section(settings: Settings) -> None:
     sb.subheader("Download and share")
     # The files are made when clicked (callables): during auto-run the sidebar is not redrawn, and the trainer
     # object the lambdas hold keeps training, so a click always gets the current state.
-    sb.download_button("Dataset (CSV)", lambda: data_io.dataset_to_csv(data.X, data.y, data.class_names),
+    sb.download_button("Dataset (CSV)", lambda: exports.dataset_to_csv(data.X, data.y, data.class_names),
                        file_name="dataset.csv", mime="text/csv", key="dl_data", on_click="ignore",
                        disabled=len(data.y) == 0, width="stretch")  # fmt: skip
-    sb.download_button("Run history (CSV)", lambda: data_io.history_to_csv(trainer.history.as_dict()),
+    sb.download_button("Run history (CSV)", lambda: exports.history_to_csv(trainer.history.as_dict()),
                        file_name="history.csv", mime="text/csv", key="dl_history", on_click="ignore",
                        width="stretch")  # fmt: skip
     sb.download_button("Weights (JSON)", lambda: _weights_json(trainer), file_name="weights.json",
@@ -110,7 +109,7 @@ def _weights_json(trainer) -> bytes:
     model = trainer.model
     meta = {"n_classes": model.n_classes, "features": model.features, "hidden": list(model.hidden),
             "activation": model.activation, "input_bounds": list(model.input_bounds), "step": trainer.step_count}  # fmt: skip
-    return data_io.params_to_json(trainer.params, meta)
+    return exports.params_to_json(trainer.params, meta)
 
 
 def sidebar_sections(settings: Settings) -> None:
@@ -139,46 +138,35 @@ def _set_drawn(X: np.ndarray, y: np.ndarray, notice: str) -> None:
     session.replace_data(data, notice)
 
 
-def handle_click(x: float, y: float) -> None:
-    """A click on the plane in draw mode: add a point of the chosen class there, or remove the nearest point."""
-    ss = st.session_state
+def draw(x: float, y: float, k: int, remove: bool) -> None:
+    """A click on the plane in draw mode: add a point of class k at (x, y), or remove the point nearest to it."""
     X, labels = _current_points()
-    if ss.get("draw_action", "add") == "add":
+    if not remove:
         if len(labels) >= MAX_DRAWN_POINTS:
             session.notify(f"The canvas holds at most {MAX_DRAWN_POINTS:,} points.")
             return
-        k = int(ss.get("draw_class", 0))
-        _set_drawn(np.vstack([X, [[x, y]]]), np.append(labels, k), "")
+        _set_drawn(np.vstack([X, [[x, y]]]), np.append(labels, int(k)), "")
     elif len(labels):
         nearest = int(np.argmin(((X - [x, y]) ** 2).sum(axis=1)))
         keep = np.arange(len(labels)) != nearest
         _set_drawn(X[keep], labels[keep], "")
 
 
-def _undo() -> None:
+def can_undo() -> bool:
+    return bool(st.session_state.get("draw_undo"))
+
+
+def undo() -> None:
+    """Take back the last edit of the drawn points."""
     ss = st.session_state
-    undo = ss.get("draw_undo", [])
-    if undo:
-        X, y = undo.pop()
+    undo_stack = ss.get("draw_undo", [])
+    if undo_stack:
+        X, y = undo_stack.pop()
         n_classes = max(2, int(y.max()) + 1) if len(y) else 2
         data = state.custom(X, y, tuple(str(k) for k in range(n_classes)), "drawn", ss.settings,
                             state.CANVAS_BOUNDS)  # fmt: skip
         session.replace_data(data, "")
 
 
-def _clear() -> None:
+def clear() -> None:
     _set_drawn(np.zeros((0, 2)), np.zeros(0, dtype=np.int64), "Canvas cleared: click on the plane to add points.")
-
-
-def draw_tools() -> None:
-    """The row of drawing tools shown above the plane in draw mode."""
-    ss = st.session_state
-    c1, c2 = st.columns([3, 2])
-    c1.radio("Class of new points", range(MAX_DRAW_CLASSES), horizontal=True, key="draw_class",
-             format_func=class_label)  # fmt: skip
-    c2.radio("A click", ("add", "remove"), horizontal=True, key="draw_action",
-             format_func=lambda a: "adds a point" if a == "add" else "removes the nearest point")  # fmt: skip
-    c3, c4, _ = st.columns([1, 1, 3])
-    c3.button("Undo", on_click=_undo, key="draw_undo_btn", disabled=not ss.get("draw_undo"), width="stretch")
-    c4.button("Clear", on_click=_clear, key="draw_clear_btn", width="stretch")
-    st.caption("Each edit restarts training on the new points (with the seed's initial weights).")

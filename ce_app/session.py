@@ -6,6 +6,8 @@ trainer (with a notice); a change of optimizer or loss settings only reconfigure
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -45,12 +47,12 @@ def _start_session() -> None:
         notify(f"Link: {problem}")
     ss.settings = settings
     ss.data_version = 0
+    ss.trainer_version = 0
     ss.data = state.generate(settings)
     ss.trainer = state.build_trainer(settings, ss.data)
     ss.model_key = _model_key(settings)
-    ss.running = False
     controls.seed_widgets(settings)
-    ss[controls.key("sample")] = min(settings.sample, len(ss.data.y) - 1)
+    ss[controls.key("sample")] = min(settings.sample, max(len(ss.data.y) - 1, 0))
 
 
 def _model_key(settings: Settings) -> tuple:
@@ -67,7 +69,7 @@ def replace_data(data: state.Dataset, notice: str) -> None:
     ss = st.session_state
     ss.data = data
     ss.data_version += 1
-    ss[controls.key("sample")] = max(0, min(ss.get(controls.key("sample"), 0), len(data.y) - 1))
+    select_point(ss.settings.sample)  # clamped to the new points
     rebuild_trainer(ss.settings)
     if notice:
         notify(notice)
@@ -78,8 +80,23 @@ def rebuild_trainer(settings: Settings) -> None:
     ss = st.session_state
     if len(ss.data.y):
         ss.trainer = state.build_trainer(settings, ss.data)
+        ss.trainer_version += 1
     ss.model_key = _model_key(settings)
-    ss.running = False
+
+
+def selected_point() -> int:
+    """The selected point: a row of the session's data (0 when there are no points)."""
+    ss = st.session_state
+    return max(0, min(int(ss.settings.sample), len(ss.data.y) - 1))
+
+
+def select_point(index: int) -> None:
+    """Select the point ``index`` (clamped to the data): the one way the selection changes, whoever asks."""
+    ss = st.session_state
+    index = max(0, min(int(index), len(ss.data.y) - 1))
+    ss[controls.key("sample")] = index
+    ss.settings = replace(ss.settings, sample=index)
+    sync_url(ss.settings)
 
 
 def apply(settings: Settings) -> None:

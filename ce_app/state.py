@@ -5,7 +5,8 @@ Session state (``st.session_state``), all bounded in size:
     data       Dataset        the points: all of X and y, and which rows are held out
     trainer    ce_core.Trainer  weights, optimizer state, history (bounded), last batch
     model_key  tuple          the settings that built ``trainer``; when they change, training restarts
-    running    bool           auto-run on/off
+    trainer_version int       counts the trainers built in this session (a new one ends the player's stream)
+    player_state    Player    the training page's player (ce_app/player.py)
     notices    list[str]      messages to show once (fallbacks from a link, restarts)
 """
 
@@ -33,6 +34,7 @@ class Dataset:
     class_names: tuple = ()  # display names per class (uploaded files may name them)
     source: str = "generated"  # generated, uploaded or drawn
     view_bounds: tuple | None = None  # fixed plot range (the drawing canvas); None: fit the data
+    axis_names: tuple = ("x1", "x2")  # what the plane's axes are called (an uploaded file's header may say)
     is_test: np.ndarray = field(init=False, repr=False)  # (n,) bool
     train_idx: np.ndarray = field(init=False, repr=False)  # rows used for training, in order
 

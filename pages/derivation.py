@@ -31,10 +31,10 @@ st.caption(
 
 
 def _pick_sample() -> None:
-    ss["w_sample"] = int(ss["deriv_sample"])  # the same point as on the Train page
+    session.select_point(int(ss["deriv_sample"]))  # the same point as on the Train page
 
 
-ss["deriv_sample"] = min(max(int(ss.get("w_sample", 0)), 0), n_points - 1)
+ss["deriv_sample"] = session.selected_point()
 top = st.columns([1, 3], vertical_alignment="bottom")
 top[0].number_input("Selected point #", 0, n_points - 1, key="deriv_sample", on_change=_pick_sample,
                     help="The same point as the one selected on the Train page.")  # fmt: skip
@@ -283,11 +283,14 @@ def section_temperature(forward) -> None:
     at_T = ce_core.cross_entropy_grad(u, label, temperature=T, label_smoothing=eps)
     on_s = ce_core.cross_entropy_grad(u / T, label, temperature=1.0, label_smoothing=eps)
     at_1 = ce_core.cross_entropy_grad(u, label, temperature=1.0, label_smoothing=eps)
+    # Once p rounds to the target, p − y is 0 (or a subnormal): the ratio is 0/0 or noise, so say why instead.
+    defined = (np.abs(on_s) >= np.finfo(float).tiny) & (np.abs(at_T) >= np.finfo(float).tiny)
+    ratio = [f"{a / s:.4g}" if ok else "saturated" for a, s, ok in zip(at_T, on_s, defined, strict=True)]
     deriv.number_table(pd.DataFrame({
         "class": [class_label(k, names) for k in range(n_classes)],
         f"dL/du at T = {T:g}": at_T,
         "dL/ds = p − y (T = 1 on s = u/T)": on_s,
-        "ratio (should be 1/T)": np.divide(at_T, on_s, out=np.full_like(at_T, np.nan), where=on_s != 0),
+        "ratio (should be 1/T)": ratio,
         "for comparison: dL/du at T = 1": at_1,
     }))  # fmt: skip
     st.caption(

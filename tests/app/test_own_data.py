@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ce_app import data_io
+from ce_app import exports
 from ce_core import make_dataset
 from tests.app.charts import chart_keys, chart_specs
+from tests.app.player import Browser
 
 GOOD_CSV = b"x1,x2,label\n0,0,cat\n1,1,dog\n0.2,0.1,cat\n1.1,0.9,dog\n-0.5,0.3,bird\n0.1,-0.6,bird\n"
 
@@ -25,14 +26,14 @@ def test_a_valid_upload_replaces_the_data_and_restarts_training(app):
     assert data.class_names == ("bird", "cat", "dog")
     assert trainer.model.n_classes == 3 and trainer.step_count == 0
     assert any("Uploaded 6 points" in w.value for w in app.warning)
-    app.button(key="btn_step").click().run()
+    Browser(app).step()
     assert not app.exception and app.session_state["trainer"].step_count == 1
 
 
 def test_a_round_trip_through_download_and_upload_gives_the_same_points(app):
     """Test that the dataset CSV the app offers loads back as exactly the same points."""
     X, y = make_dataset("moons", 120, 3, seed=4)
-    upload(app, data_io.dataset_to_csv(X, y))
+    upload(app, exports.dataset_to_csv(X, y))
     data = app.session_state["data"]
     np.testing.assert_array_equal(data.X, X)
     np.testing.assert_array_equal(data.y, y)
@@ -40,7 +41,7 @@ def test_a_round_trip_through_download_and_upload_gives_the_same_points(app):
 
 def test_a_bad_upload_changes_nothing_and_says_why(app):
     """Test that a malformed file shows a message naming the line and leaves data and training untouched."""
-    app.button(key="btn_step10").click().run()
+    Browser(app).step(10)
     data, trainer = app.session_state["data"], app.session_state["trainer"]
     upload(app, b"x1,x2,label\n0,0,a\n1,oops,b\n2,2,a\n3,3,b\n")
     assert not app.exception
@@ -75,13 +76,15 @@ def test_downloads_and_share_link_are_offered(app):
     assert any("lr=0.05" in c.value for c in app.sidebar.code)
 
 
-def test_presentation_mode_shows_only_plane_inspector_and_controls(open_app):
-    """Test that ?present=1 keeps the plane, inspector and controls and drops the batch view and curves."""
+def test_presentation_mode_shows_only_the_stage(open_app):
+    """Test that ?present=1 tells the stage to present and drops the batch view below it."""
     at = open_app({"present": "1"})
+    browser = Browser(at)
+    browser.step()
     assert not at.exception
-    assert chart_keys(at) == ["plane_chart", "logit_bars", "prob_bars"]
-    assert at.button(key="btn_step") is not None
-    assert not any("Learning curves" in m.value for m in at.markdown)
+    assert browser.args["view"]["present"] is True
+    assert chart_keys(at) == []
+    assert not any("mini-batch" in m.value for m in at.markdown)
 
 
 def test_uploaded_class_names_cannot_inject_markup(app):
@@ -91,5 +94,6 @@ def test_uploaded_class_names_cannot_inject_markup(app):
     assert not app.exception
     assert app.session_state["data"].source == "uploaded"
     shown = " ".join(m.value for m in app.markdown) + " ".join(chart_specs(app))
+    shown += " ".join(Browser(app).args["meta"]["classes"])
     for fragment in ("<img", "](http", "$\\\\int", "**b**"):
         assert fragment not in shown

@@ -16,6 +16,7 @@ from ce_app import race_view as rv
 from ce_app import state
 from ce_app.settings import Settings
 from tests.app.charts import chart_specs
+from tests.app.player import Browser
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 DERIVATION, LANDSCAPE, RACE = "pages/derivation.py", "pages/landscape.py", "pages/race.py"
@@ -39,9 +40,9 @@ def trained_then(page: str, query: dict | None = None, presses: int = 2) -> AppT
     for name, value in (query or {}).items():
         at.query_params[name] = str(value)
     at.run()
+    browser = Browser(at)
     for _ in range(presses):
-        at.button(key="btn_step10").click().run()  # the button lives in a fragment: one full run after it
-        at.run()
+        browser.step(10)
     return at.switch_page(page).run()
 
 
@@ -139,7 +140,7 @@ def test_derivation_sample_input_selects_the_shared_point():
     logits, label, _ = selected_terms(at)
     assert float(metric(at, "Loss, hard target")) == pytest.approx(ce_core.cross_entropy(logits, label), rel=1e-5)
     at.switch_page("pages/train.py").run()
-    assert at.number_input(key="w_sample").value == 7
+    assert Browser(at).args["view"]["selected"] == 7
 
 
 def test_derivation_batch_section_before_and_after_a_step():

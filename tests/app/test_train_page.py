@@ -1,93 +1,56 @@
-"""AppTest of the training page: cold start, every control, links, the inspector's numbers, divergence."""
+"""AppTest of the training page: cold start, every control, links, the inspector's numbers, divergence.
+
+The stage's own controls (Step, Play, a click on a point) are driven through the player's value, as the browser
+sends them (``tests/app/player.py``); ``tests/app/test_player.py`` covers playing in detail.
+"""
 
 from __future__ import annotations
-
-import json
 
 import numpy as np
 import pytest
 
 import ce_core
-from ce_app.settings import DEFAULTS
-from tests.app.charts import chart_spec, chart_specs, live_chart_args
-
-
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def click(at, key: str):
-    """Click a button of the live area, then do a full run.
-
-    The buttons sit in a fragment, so a click reruns only the fragment (the sidebar is not redrawn in that run);
-    the full run afterwards gives the whole element tree back, as the browser still shows it.
-    """
-    at.button(key=key).click().run()
-    return at.run()
+from tests.app.player import Browser
 
 
 def no_errors(at) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+def step(at, n: int = 1):
+    return Browser(at).step(n)
+
+
+def shown(at) -> dict:
+    """The numbers of the frame on screen (the still frame when paused)."""
+    frames = Browser(at).frames()
+    return {name: column[-1] for name, column in frames.items()}
+
+
 def test_cold_start_shows_step_zero_and_initial_loss(app):
     """Test that a cold start renders the page with step 0 and the trainer's initial loss, without errors."""
     no_errors(app)
-    assert metric(app, "Step") == "0"
+    frame = shown(app)
     trainer = app.session_state["trainer"]
-    assert metric(app, "Train loss") == f"{trainer.metrics()['train_loss']:.4g}"
-    assert len(chart_specs(app)) >= 5
-
-
-@pytest.mark.parametrize(("button", "expected"), [("btn_step", 1), ("btn_step10", 10)])
-def test_step_buttons_advance_the_trainer(app, button, expected):
-    """Test that Step and Step x10 run exactly that many SGD steps and the metric shows it."""
-    click(app, button)
-    no_errors(app)
-    assert app.session_state["trainer"].step_count == expected
-    assert metric(app, "Step") == str(expected)
-
-
-def test_epoch_button_runs_one_pass_over_the_training_set(app):
-    """Test that Epoch steps until every training point was used once."""
-    trainer = app.session_state["trainer"]
-    click(app, "btn_epoch")
-    no_errors(app)
-    assert trainer.epoch == 1
-    assert trainer.step_count == trainer.steps_per_epoch
+    assert frame["step"] == 0 and frame["train_loss"] == trainer.metrics()["train_loss"]
 
 
 def test_reset_returns_to_the_initial_weights(app):
     """Test that Reset brings back step 0 and the same initial weights."""
     trainer = app.session_state["trainer"]
     before = {k: v.copy() for k, v in trainer.params.items()}
-    click(app, "btn_step10")
-    click(app, "btn_reset")
+    browser = Browser(app)
+    browser.step(10)
+    browser.send("reset")
     no_errors(app)
-    assert trainer.step_count == 0
+    assert trainer.step_count == 0 and shown(app)["step"] == 0
     for name, value in before.items():
         np.testing.assert_array_equal(trainer.params[name], value)
 
 
-def test_play_runs_frames_and_pause_stops(app):
-    """Test that Play sets the session running and each run advances by steps-per-frame; Pause stops it."""
-    app.button(key="btn_play").click().run()
-    no_errors(app)
-    assert app.session_state["running"] is True
-    steps = app.session_state["trainer"].step_count
-    assert steps >= DEFAULTS.spf
-    app.run()  # every AppTest run is a full run; while playing, each one is a frame
-    assert app.session_state["trainer"].step_count == steps + DEFAULTS.spf
-    app.button(key="btn_pause").click().run()
-    assert app.session_state["running"] is False
-    frozen = app.session_state["trainer"].step_count
-    app.run()
-    assert app.session_state["trainer"].step_count == frozen
-
-
 def test_changing_data_resets_training_with_a_notice(app):
     """Test that a data setting change builds new data, restarts at step 0 and says so."""
-    click(app, "btn_step10")
+    step(app, 10)
     app.sidebar.selectbox(key="w_dataset").set_value("moons").run()
     no_errors(app)
     assert app.session_state["trainer"].step_count == 0
@@ -97,7 +60,7 @@ def test_changing_data_resets_training_with_a_notice(app):
 
 def test_changing_the_optimizer_keeps_the_weights(app):
     """Test that optimizer settings reconfigure the trainer without restarting it."""
-    click(app, "btn_step10")
+    step(app, 10)
     trainer = app.session_state["trainer"]
     app.sidebar.selectbox(key="w_opt").set_value("adam").run()
     app.sidebar.select_slider(key="w_lr").set_value(0.01).run()
@@ -132,7 +95,7 @@ def test_every_sidebar_widget_reaches_the_settings(app, widget, key, value, chec
     getattr(app.sidebar, widget)(key=key).set_value(value).run()
     no_errors(app)
     assert check(app.session_state)
-    click(app, "btn_step")
+    step(app)
     no_errors(app)
 
 
@@ -211,110 +174,60 @@ def test_invalid_or_hostile_links_fall_back_with_a_notice(query, open_app):
     no_errors(at)
     assert at.warning, "a notice should explain the fallback"
     assert all("<script>" not in w.value or "not one of" in w.value for w in at.warning)
-    click(at, "btn_step")
+    step(at)
     no_errors(at)
     assert at.session_state["trainer"].step_count == 1
 
 
 def test_inspector_numbers_equal_ce_core(open_app):
-    """Test that the sample table shows exactly ce_core's u, p, y and dL/du for the selected point."""
+    """Test that the selected point's u, p, y, dL/du and dL/dw_k rows on screen are exactly ce_core's."""
     at = open_app({"dataset": "moons", "K": "3", "smooth": "0.1", "T": "1.5"})
-    click(at, "btn_step10")
-    at.number_input(key="w_sample").set_value(17).run()
+    browser = Browser(at)
+    browser.step(10)
+    browser.send("select", index=17, step=10)
     no_errors(at)
-    assert any("Point #17" in m.value for m in at.markdown)
     trainer, data = at.session_state["trainer"], at.session_state["data"]
     forward = trainer.model.forward(trainer.params, data.X[17:18], temperature=1.5)
     terms = ce_core.chain_rule_terms(forward.logits[0], int(data.y[17]), forward.z[0], temperature=1.5,
                                      label_smoothing=0.1)  # fmt: skip
-    table = at.dataframe[0].value
-    np.testing.assert_allclose(table["u_k"], forward.logits[0], rtol=1e-12)
-    np.testing.assert_allclose(table["p_k"], terms.probs, rtol=1e-12)
-    np.testing.assert_allclose(table["y_k"], terms.targets, rtol=1e-12)
-    np.testing.assert_allclose(table["dL/du_k = (p_k − y_k)/T"], ce_core.cross_entropy_grad(
+    frame = shown(at)
+    assert browser.args["view"]["selected"] == 17
+    np.testing.assert_allclose(frame["point_logits"], forward.logits[0], rtol=1e-12)
+    np.testing.assert_allclose(frame["point_probs"], terms.probs, rtol=1e-12)
+    np.testing.assert_allclose(frame["point_targets"], terms.targets, rtol=1e-12)
+    np.testing.assert_allclose(frame["point_dL_du"], ce_core.cross_entropy_grad(
         forward.logits[:1], [int(data.y[17])], temperature=1.5, label_smoothing=0.1, reduction="sum")[0], rtol=1e-12)  # fmt: skip
-    np.testing.assert_allclose(table["dL/dw_k[x1]"], terms.product[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(frame["point_dL_dw"], terms.product, rtol=1e-12)
+    assert any("point #17" in e.label for e in at.expander)
 
 
 def test_divergence_shows_a_message_and_no_nan(open_app):
     """Test that lr = 10 on a hard dataset stops with the divergence message and nothing non-finite is drawn."""
     at = open_app({"dataset": "spiral", "K": "4", "layers": "2", "width": "64", "act": "relu", "lr": "10"})
-    click(at, "btn_step10")
+    browser = Browser(at)
+    browser.step(10)
     no_errors(at)
     trainer = at.session_state["trainer"]
     assert trainer.diverged
-    assert any("diverged" in e.value for e in at.error)
-    assert at.button(key="btn_step").disabled
-    for spec in chart_specs(at):
-        assert "NaN" not in spec and "Infinity" not in spec
+    view = browser.args["view"]
+    assert view["diverged"] is True and "learning rate" in view["divergence"]
+    frames = browser.frames()
+    for name in ("train_loss", "grad_norm", "point_logits", "point_probs", "point_dL_dw"):
+        assert np.isfinite(frames[name]).all(), name
     assert all(np.isfinite(v).all() for v in trainer.params.values())
+    browser.step(1)
+    assert trainer.step_count < 10 and not trainer.step(1)
 
 
 def test_teacher_link_hides_chosen_controls(open_app):
-    """Test that ?hide= removes those buttons and sidebar groups but keeps the rest working."""
+    """Test that ?hide= hides those stage buttons and sidebar groups but keeps the rest working."""
     at = open_app({"hide": "step10,epoch,data"})
     no_errors(at)
-    keys = {b.key for b in at.button}
-    assert "btn_step" in keys and "btn_play" in keys
-    assert "btn_step10" not in keys and "btn_epoch" not in keys
+    hidden = Browser(at).args["view"]["hidden"]
+    assert "step10" in hidden and "epoch" in hidden and "step" not in hidden and "play" not in hidden
     assert not any(s.key == "w_dataset" for s in at.sidebar.selectbox)
-
-
-def test_plane_figure_is_small_and_has_fixed_ranges(app):
-    """Test that the input plane keeps fixed axis ranges and height, and stays well under the payload budget."""
-    click(app, "btn_step")
-    spec = chart_spec(app, "plane_chart")
-    layout = spec["layout"]
-    assert layout["xaxis"]["autorange"] is False and layout["yaxis"]["autorange"] is False
-    assert layout["height"] > 0
-    assert len(json.dumps(spec)) < 80_000
-
-
-def test_plane_is_sent_as_two_layers_with_the_points_on_top_and_a_fixed_height(open_app):
-    """Test that the plane goes to the browser as a clickable live chart of fixed height whose top layer holds the
-    class traces (the points that take clicks) and whose bottom layer holds the decision regions."""
-    at = open_app({"K": "4"})
-    click(at, "btn_step")
-    args = live_chart_args(at, "plane_chart")
-    spec = json.loads(args["spec"])
-    bottom, top = args["layers"]
-    assert args["clickable"] is True and args["height"] == spec["layout"]["height"] > 0
-    assert sorted(bottom + top) == list(range(len(spec["data"])))
-    assert spec["data"][bottom[0]]["type"] == "heatmap"
-    assert [i for i in top if "customdata" in spec["data"][i]] == [1, 2, 3, 4]  # one trace per class
-    for key in ("logit_bars", "prob_bars", "loss_curves", "grad_curves", "batch_matrix", "batch_contrib"):
-        other = live_chart_args(at, key)
-        assert other["layers"] is None and not other["clickable"]
-        assert other["height"] == json.loads(other["spec"])["layout"]["height"] > 0
-
-
-@pytest.mark.parametrize("view", ["point", "batch", "curves"])
-def test_auto_run_frame_rebuilds_the_plane_and_only_the_slow_view_in_turn(view):
-    """Test that a frame built with refresh={view} rebuilds the plane and that view from the current state and takes
-    the other slow views unchanged from the previous frame (the auto-run's turn-taking)."""
-    from ce_app import state, train_panels
-    from ce_app.settings import Settings
-
-    settings = Settings(dataset="blobs", K=3, n=120, layers=1, width=8, batch=16)
-    data = state.generate(settings)
-    trainer = state.build_trainer(settings, data)
-    trainer.step(3)
-    previous = train_panels.live_frame(data, trainer, 0, None, 0, False)
-    trainer.step(5)
-    frame = train_panels.live_frame(data, trainer, 0, None, 0, False, previous=previous, refresh=frozenset([view]))
-    parts = {"point": ("logits", "probs", "table", "terms"), "batch": ("batch_matrix", "batch_contributions"),
-             "curves": ("loss_curves", "grad_curves")}  # fmt: skip
-    assert frame.plane is not previous.plane
-    for name, fields in parts.items():
-        for field in fields:
-            assert (getattr(frame, field) is getattr(previous, field)) == (name != view), (name, field)
-    fresh = train_panels.live_frame(data, trainer, 0, None, 0, False)  # everything from the current state
-    if view == "point":
-        np.testing.assert_array_equal(frame.terms.probs, fresh.terms.probs)
-    elif view == "curves":
-        assert frame.loss_curves.to_json() == fresh.loss_curves.to_json()
-    else:
-        assert frame.batch_matrix.to_json() == fresh.batch_matrix.to_json()
+    step(at)
+    assert at.session_state["trainer"].step_count == 1
 
 
 def test_settings_survive_streamlits_legacy_pages_mode(monkeypatch, open_app):
@@ -323,7 +236,7 @@ def test_settings_survive_streamlits_legacy_pages_mode(monkeypatch, open_app):
     at = open_app({"dataset": "circles", "K": "5", "n": "200", "T": "2", "layers": "1"})
     for _ in range(3):
         at.run()
-        click(at, "btn_step")
+        step(at)
     no_errors(at)
     settings = at.session_state["settings"]
     assert (settings.dataset, settings.K, settings.n, settings.T, settings.layers) == ("circles", 5, 200, 2.0, 1)

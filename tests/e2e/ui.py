@@ -1,7 +1,12 @@
-"""Reading and driving the app's page in Chromium: waits, metrics, buttons, the input plane.
+"""Reading and driving the app's page in Chromium: waits, the training stage, its buttons and its plane.
 
-Shared by the browser tests and ``bench.browser``. Locators use Streamlit's ``data-testid`` attributes and the
-``st-key-<key>`` class Streamlit gives every element that has a ``key``.
+Shared by the browser tests and the benchmarks. Streamlit elements are found by their ``data-testid`` and by the
+``st-key-<key>`` class Streamlit gives every element that has a ``key``; the training stage lives in the player
+component's frame (``ce_app/player_frontend``), whose controls carry ``data-key`` and whose metrics carry
+``data-metric``, and which reports what it shows on ``window.cePlayer``.
+
+Every wait waits for an outcome (the step count, the selected point, the address, a notice), never for having seen
+a script run start: on a busy machine a run can start and end between two polls.
 """
 
 from __future__ import annotations
@@ -10,11 +15,12 @@ import time
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # importing this module must not need playwright: the tests skip cleanly without it
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import Frame, FrameLocator, Locator, Page
 
-VIEWPORT = {"width": 1400, "height": 1000}  # a laptop screen; the README screenshot is taken at this width
-LIVE_CHART_NAME = "ce_app.live_chart.live_chart"  # in the address of every live chart's frame
-DEFAULT_TIMEOUT_MS = 30_000  # a cold first run builds the data and imports plotly; a shared 2-core runner is slow
+VIEWPORT = {"width": 1400, "height": 1000}  # a laptop screen
+PROJECTOR = {"width": 1280, "height": 720}
+DEFAULT_TIMEOUT_MS = 30_000  # a cold first run builds the data; a shared 2-core runner is slow
+STAGE_IFRAME = ".st-key-player iframe"
 
 # A run is over when the app is connected, the script is not running and no element still shows its skeleton.
 _IDLE_JS = """() => {
@@ -42,12 +48,9 @@ def _wait(page: Page, condition_js: str, what: str, timeout: float) -> None:
         ) from None
 
 
-def wait_idle(page: Page, timeout: float = DEFAULT_TIMEOUT_MS, charts: bool = True) -> None:
-    """Wait until the current script run has finished and nothing is left loading, and (with ``charts``) until
-    every live chart shows its last figure."""
+def wait_idle(page: Page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+    """Wait until the current script run has finished and nothing is left loading."""
     _wait(page, _IDLE_JS, "the script run to finish", timeout)
-    if charts:
-        wait_charts_drawn(page, timeout)
 
 
 def act(page: Page, action, outcome, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
@@ -55,8 +58,7 @@ def act(page: Page, action, outcome, timeout: float = DEFAULT_TIMEOUT_MS) -> Non
     idle again.
 
     ``outcome`` is what the action must change, as a Playwright assertion that retries until it holds (e.g.
-    ``lambda: expect(step).to_have_text("1")``). Waiting for the outcome, not for a script run to be seen, is what
-    makes this safe on a busy machine: a run can start and end between two polls, or merge with another run.
+    ``lambda: expect(step).to_have_text("1")``).
     """
     wait_idle(page, timeout)
     action()
@@ -65,55 +67,99 @@ def act(page: Page, action, outcome, timeout: float = DEFAULT_TIMEOUT_MS) -> Non
 
 
 def open_app(page: Page, base_url: str, path: str = "/", timeout: float = DEFAULT_TIMEOUT_MS) -> None:
-    """Load a page of the app (a new session) and wait for its first run to finish and its charts to be drawn."""
+    """Load a page of the app (a new session) and wait for its first run to finish (and the stage, if any)."""
     page.goto(base_url + path, wait_until="domcontentloaded", timeout=timeout)
     # The first run has not started when the page has just loaded; something of it must be drawn before idle counts.
     page.locator('[data-testid="stMain"] [data-testid="stElementContainer"]').first.wait_for(timeout=timeout)
     wait_idle(page, timeout)
+    if page.locator(STAGE_IFRAME).count():
+        wait_stage_drawn(page, timeout)
 
 
-def _live_chart_frames(page: Page) -> list:
-    return [frame for frame in page.frames if LIVE_CHART_NAME in frame.url]
+# ------------------------------------------------------------------------------------------------------------------
+# The training stage
+# ------------------------------------------------------------------------------------------------------------------
+def stage(page: Page) -> FrameLocator:
+    return page.frame_locator(STAGE_IFRAME)
 
 
-def wait_charts_drawn(page: Page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
-    """Wait until every live chart on the page (ce_app/live_chart.py) has drawn each of its layers at least once and
-    has drawn the last figure it was sent.
+def stage_frame(page: Page) -> Frame | None:
+    """The stage's document as a Playwright Frame (None before the player is on the page)."""
+    handle = page.query_selector(STAGE_IFRAME)
+    return handle.content_frame() if handle else None
 
-    A live chart loads Plotly on its own after the page's run has finished and draws each figure after the run that
-    sent it, so an idle app can still show an empty or an older chart for a moment."""
+
+def wait_stage_drawn(page: Page, timeout: float = DEFAULT_TIMEOUT_MS) -> None:
+    """Wait until the stage shows a frame (it draws its first one after the page's run has finished)."""
     deadline = time.monotonic() + timeout / 1000
-    pending: list = []
     while time.monotonic() < deadline:
-        pending = []
-        for frame in _live_chart_frames(page):
-            try:
-                draws, busy = frame.evaluate(
-                    "() => window.ceLiveChart ? [window.ceLiveChart.draws(), window.ceLiveChart.busy()] : [[], true]"
-                )
-            except Exception:  # a frame that is being replaced: look again
-                draws, busy = [], True
-            if busy or not draws or min(draws) < 1:
-                pending.append(frame.url.split("?")[0])
-        if not pending:
-            return
+        frame = stage_frame(page)
+        try:
+            if frame is not None and frame.evaluate("() => !!window.cePlayer && window.cePlayer.step !== null"):
+                return
+        except Exception:  # a frame that is being replaced: look again
+            pass
         page.wait_for_timeout(50)
-    raise AssertionError(f"timed out after {timeout / 1000:.0f} s waiting for live charts to be drawn: {pending}")
+    raise AssertionError(f"timed out after {timeout / 1000:.0f} s waiting for the stage to draw a frame")
 
 
-def metric_value(page: Page, label: str) -> Locator:
-    """The value of the ``st.metric`` whose label is exactly ``label``."""
-    metric = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]').get_by_text(label, exact=True)
+def player(page: Page) -> dict:
+    """What the stage reports: the step on screen, whether it plays, and its playing statistics."""
+    return stage_frame(page).evaluate(
+        "() => ({step: window.cePlayer.step, playing: window.cePlayer.playing, stats: window.cePlayer.stats})"
     )
-    return metric.locator('[data-testid="stMetricValue"]')
+
+
+def metric_value(page: Page, key: str) -> Locator:
+    """The text of one of the stage's metrics: step, epoch, train_loss, test_loss, train_acc, test_acc, grad_norm."""
+    return stage(page).locator(f'[data-metric="{key}"] .value')
 
 
 def button(page: Page, key: str) -> Locator:
+    """A button of the stage's toolbar by its key: step, step10, epoch, play (reads pause while playing), reset."""
+    return stage(page).locator(f'#toolbar button[data-key="{key}"]')
+
+
+def streamlit_button(page: Page, key: str) -> Locator:
     """The ``st.button`` with this key (Streamlit also draws a zero-width copy of a button with help, to measure it)."""
     return page.locator(f".st-key-{key} button").filter(visible=True)
 
 
+def point_input(page: Page) -> Locator:
+    return stage(page).get_by_role("spinbutton", name="Selected point #")
+
+
+def isolated_point(page: Page, skip: int = -1) -> dict | None:
+    """The plane's most isolated point other than ``skip``, in page pixels: {index, px, py, gap}."""
+    frame = stage_frame(page)
+    points = frame.evaluate("() => window.cePlayer.pointPixels()")
+    box = page.locator(STAGE_IFRAME).bounding_box()
+    best, best_gap = None, -1.0
+    for index, x, y in points:
+        if index == skip:
+            continue
+        gap = min((((x - a) ** 2 + (y - b) ** 2) ** 0.5 for j, a, b in points if j != index), default=1e9)
+        if gap > best_gap:
+            best, best_gap = (index, x, y), gap
+    if best is None or box is None:
+        return None
+    return {"index": best[0], "px": box["x"] + best[1], "py": box["y"] + best[2], "gap": best_gap}
+
+
+def point_count(page: Page) -> int:
+    return stage_frame(page).evaluate("() => window.cePlayer.pointCount()")
+
+
+def plane_box(page: Page) -> dict:
+    """The plane's canvas on the page: {x, y, width, height} in page pixels."""
+    frame_box = page.locator(STAGE_IFRAME).bounding_box()
+    inner = stage(page).locator("#plane").bounding_box()
+    return {"x": inner["x"], "y": inner["y"], "width": inner["width"], "height": inner["height"], "frame": frame_box}
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# The rest of the page
+# ------------------------------------------------------------------------------------------------------------------
 def exceptions(page: Page) -> Locator:
     return page.locator('[data-testid="stException"]')
 
@@ -129,122 +175,6 @@ def warning_alerts(page: Page) -> Locator:
 
 def sidebar(page: Page) -> Locator:
     return page.locator('[data-testid="stSidebar"]')
-
-
-# Position of every point of the input plane in its chart's iframe, from plotly's own axes: the plot's box, plus each
-# axis' offset in it, plus the axis' data-to-pixel map. The points are in the top layer of the chart (the plot that
-# takes clicks). Returns the most isolated point (the largest distance to any other marker), so a click there cannot
-# land on a neighbour.
-_PLANE_POINT_JS = """(skip) => {
-    const plots = [...document.querySelectorAll('.js-plotly-plot')];
-    const gd = plots[plots.length - 1];
-    if (!gd || !gd._fullLayout || !gd._fullData) return null;
-    const box = gd.getBoundingClientRect();
-    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-    const points = [];
-    gd._fullData.forEach((trace, curve) => {
-        if (trace.type !== 'scatter' || !trace.customdata || !trace.visible) return;
-        for (let i = 0; i < trace.x.length; i++) {
-            const x = xa.l2p(trace.x[i]), y = ya.l2p(trace.y[i]);
-            const inside = x >= 0 && x <= xa._length && y >= 0 && y <= ya._length;
-            points.push({curve, index: Number(trace.customdata[i][0]), inside,
-                         px: box.left + xa._offset + x, py: box.top + ya._offset + y});
-        }
-    });
-    let best = null, bestGap = -1;
-    for (const p of points) {
-        if (p.index === skip || !p.inside) continue;
-        let gap = Infinity;
-        for (const q of points) {
-            if (q !== p) gap = Math.min(gap, Math.hypot(p.px - q.px, p.py - q.py));
-        }
-        if (gap > bestGap) { best = p; bestGap = gap; }
-    }
-    return best && {...best, gap: bestGap, count: points.length};
-}"""
-
-
-def chart_frame(page: Page, chart_key: str):
-    """The document inside a live chart's iframe (``ce_app/live_chart.py``), as a Playwright Frame (None if absent)."""
-    handle = page.query_selector(f".st-key-{chart_key} iframe")
-    return handle.content_frame() if handle else None
-
-
-def chart_draws(page: Page, chart_key: str) -> list[int]:
-    """How many times each layer of a live chart has been drawn so far, bottom first ([] before the first draw)."""
-    frame = chart_frame(page, chart_key)
-    if frame is None:
-        return []
-    return frame.evaluate("() => window.ceLiveChart ? window.ceLiveChart.draws() : []")
-
-
-def plane_point_count(page: Page, chart_key: str = "plane_chart") -> int:
-    """How many data points the plane shows (its top layer's traces that carry point indices)."""
-    frame = chart_frame(page, chart_key)
-    if frame is None:
-        return 0
-    return frame.evaluate("""() => {
-        const plots = [...document.querySelectorAll('.js-plotly-plot')];
-        const gd = plots[plots.length - 1];
-        if (!gd || !gd._fullData) return 0;
-        return gd._fullData.filter(t => t.customdata && t.visible).reduce((n, t) => n + t.x.length, 0);
-    }""")
-
-
-def isolated_plane_point(page: Page, chart_key: str = "plane_chart", skip: int = -1) -> dict | None:
-    """The plane's most isolated data point other than ``skip``: {index, px, py, gap, count} in viewport pixels."""
-    frame = chart_frame(page, chart_key)
-    if frame is None:
-        return None
-    box = page.locator(f".st-key-{chart_key} iframe").bounding_box()
-    point = frame.evaluate(_PLANE_POINT_JS, skip)
-    if point is None or box is None:
-        return None
-    return {**point, "px": point["px"] + box["x"], "py": point["py"] + box["y"]}
-
-
-# Record every change of a metric's value as the browser paints it: one check per animation frame.
-_RECORD_METRIC_JS = """(label) => {
-    const read = () => {
-        for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
-            const l = m.querySelector('[data-testid="stMetricLabel"]');
-            if (l && l.innerText.trim() === label) {
-                const v = m.querySelector('[data-testid="stMetricValue"]');
-                return v ? v.innerText.trim() : null;
-            }
-        }
-        return null;
-    };
-    const rec = {label, changes: [], last: read(), stop: false, started: performance.now(), stopped: null};
-    window.__ceRecorder = rec;
-    const tick = () => {
-        if (rec.stop) return;
-        const value = read();
-        if (value !== null && value !== rec.last) {
-            rec.last = value;
-            rec.changes.push([performance.now(), value]);
-        }
-        requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-}"""
-
-
-def start_metric_recorder(page: Page, label: str) -> None:
-    """Start recording (time in ms, value) each time the metric ``label`` shows a new value."""
-    page.evaluate(_RECORD_METRIC_JS, label)
-
-
-def stop_metric_recorder(page: Page) -> list[tuple[float, str]]:
-    """Stop the recorder; the changes it saw, oldest first."""
-    js = "() => { const r = window.__ceRecorder; r.stop = true; r.stopped = performance.now(); return r.changes; }"
-    return [tuple(c) for c in page.evaluate(js)]
-
-
-def metric_recorder_seconds(page: Page) -> float:
-    """How long the recorder ran, by the page's clock (until now if it has not been stopped)."""
-    js = "() => { const r = window.__ceRecorder; return ((r.stopped ?? performance.now()) - r.started) / 1000; }"
-    return page.evaluate(js)
 
 
 def as_int(text: str) -> int:

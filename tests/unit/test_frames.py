@@ -8,6 +8,7 @@ import pytest
 
 import ce_core
 from ce_core import SGD, Adam, FrameSpec, Model, Trainer, capture_frame, decision_grid, make_dataset, play_chunk
+from tests.trainer_state import assert_same_training_state
 
 
 def _setup(hidden=(8,), lr=0.05, optimizer=None, n=80, seed=1):
@@ -64,13 +65,7 @@ def test_seek_to_a_frame_is_bitwise_the_same_as_stepping(frame_index):
     play_chunk(trainer, spec, n_frames=6, spf=5)  # the browser was a chunk ahead
     trainer.seek(chunk.start, chunk.steps_to(frame_index))
     twin.step(7 + 5 * (frame_index + 1))
-    np.testing.assert_array_equal(trainer.flat_params(), twin.flat_params())
-    for name in twin.opt_state["velocity"]:
-        np.testing.assert_array_equal(trainer.opt_state["velocity"][name], twin.opt_state["velocity"][name])
-    assert (trainer.step_count, trainer.epoch, trainer.opt_state["t"]) == (twin.step_count, twin.epoch, twin.opt_state["t"])
-    np.testing.assert_array_equal(trainer.next_batch_indices(), twin.next_batch_indices())
-    for name, column in twin.history.as_dict().items():
-        np.testing.assert_array_equal(trainer.history.column(name), column)
+    assert_same_training_state(trainer, twin)
     trainer.step(9)  # and it goes on exactly as the twin does
     twin.step(9)
     np.testing.assert_array_equal(trainer.flat_params(), twin.flat_params())
