@@ -146,8 +146,12 @@ def sidebar(n_train: int, hidden: frozenset[str]) -> Settings:
     if "speed" not in hidden:
         sb.subheader("Auto-run speed")
         c1, c2 = sb.columns(2)
-        values["spf"] = c1.number_input("Steps / frame", 1, 50, key=key("spf"), help="SGD steps between redraws.")
-        values["fps"] = c2.number_input("Frames / s", 1, 20, key=key("fps"), help="Redraws per second while playing.")
+        values["spf"] = c1.number_input("Steps / frame", 1, SPECS["spf"].high, key=key("spf"),
+                                        help="SGD steps between two frames while playing.")  # fmt: skip
+        values["fps"] = c2.number_input("Frames / s", 1, SPECS["fps"].high, key=key("fps"),
+                                        help="Frames shown per second while playing. In a class on one shared "
+                                             "server, 10 frames/s with more steps per frame trains as fast and "
+                                             "costs the server less.")  # fmt: skip
     sb.subheader("View")
     values["present"] = sb.toggle("Presentation mode", key=key("present"),
                                   help="Big text and markers for a projector; only the plane, the inspector and "

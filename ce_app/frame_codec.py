@@ -156,11 +156,11 @@ def _mask(rows: np.ndarray, n: int) -> np.ndarray:
     return np.packbits(flags, bitorder="little")
 
 
-def grid_codes(grid: np.ndarray, show_class: int | None) -> np.ndarray:
-    """The plane's colour codes from p on the grid (R, R, K): region codes, or round(255 p_k)."""
+def grid_codes(grid: ce_core.DecisionGrid, show_class: int | None) -> np.ndarray:
+    """The plane's colour codes (R, R) from p on the grid: region codes, or round(255 p_k)."""
     if show_class is None:
-        return region_codes(grid)
-    return np.rint(grid[..., show_class] * 255.0).astype(np.uint8)
+        return region_codes(grid.predicted, grid.confidence, grid.probs.shape[-1])
+    return np.rint(grid.probs[..., show_class] * 255.0).astype(np.uint8)
 
 
 def _units(units: tuple) -> tuple[np.ndarray, np.ndarray]:

@@ -64,14 +64,13 @@ SHADES = 32  # confidence levels per class on the decision plane: 8 classes x 32
 PALE, STRONG = 0.9, 0.3  # how far towards white the least and the most confident shade of a class are
 
 
-def region_codes(probs: np.ndarray) -> np.ndarray:
-    """Probabilities (..., K) as uint8 codes 32 * argmax + shade, shade = 31 * (max p - 1/K) / (1 - 1/K).
-
-    One byte says both the predicted class and how sure the model is there; :func:`region_rgb` colours it."""
-    k = probs.shape[-1]
-    confidence = probs.max(axis=-1)
+def region_codes(predicted: np.ndarray, confidence: np.ndarray, n_classes: int) -> np.ndarray:
+    """uint8 codes 32 * predicted + shade, shade = 31 * (max p - 1/K) / (1 - 1/K), from a grid's predicted class
+    and its probability (``ce_core.DecisionGrid``). One byte says both the class and how sure the model is there;
+    :func:`region_rgb` colours it."""
+    k = n_classes
     shade = np.clip((confidence - 1.0 / k) * ((SHADES - 1) / (1.0 - 1.0 / k)), 0, SHADES - 1)
-    return (probs.argmax(axis=-1) * SHADES + np.rint(shade)).astype(np.uint8)
+    return (predicted.astype(np.uint8) * SHADES + np.rint(shade).astype(np.uint8)).astype(np.uint8)
 
 
 def _rgb(hex_color: str) -> np.ndarray:

@@ -200,7 +200,8 @@ def _spec(player: Player) -> ce_core.FrameSpec:
     ss = st.session_state
     data, trainer = ss.data, ss.trainer
     return ce_core.FrameSpec(
-        X=data.X, y=data.y, train_rows=data.train_idx, bounds=data.bounds, resolution=GRID_RESOLUTION,
+        X=data.X, y=data.y, train_rows=data.train_idx, test_rows=data.test_idx, bounds=data.bounds,
+        resolution=GRID_RESOLUTION,
         selected=session.selected_point(), arrows=trainer.model.is_linear,
         unit_resolution=UNIT_RESOLUTION if player.network and trainer.model.hidden else 0,
     )  # fmt: skip

@@ -69,8 +69,8 @@ class Settings:
     smooth: float = 0.0  # label smoothing eps
     T: float = 1.0  # softmax temperature
     # Auto-run
-    spf: int = 5  # SGD steps per frame while playing
-    fps: int = 5  # frames per second while playing
+    spf: int = 2  # SGD steps per frame while playing
+    fps: int = 20  # frames per second while playing (the browser plays them; the server computes 1 s at a time)
     # View
     sample: int = 0  # index of the selected point in the dataset
     present: bool = False  # presentation mode: bigger text, fewer panels
@@ -118,8 +118,8 @@ SPECS: dict[str, Spec] = {
     "l2": Spec("float", 0.0, 1.0),
     "smooth": Spec("float", 0.0, 0.5),
     "T": Spec("float", 0.01, 10.0),
-    "spf": Spec("int", 1, 50),
-    "fps": Spec("int", 1, 20),
+    "spf": Spec("int", 1, 100),
+    "fps": Spec("int", 1, 60),
     "sample": Spec("int", 0, 1999),
     "present": Spec("bool"),
     "hide": Spec("hide"),

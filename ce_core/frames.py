@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import _checks
-from .grid import decision_grid
+from .grid import DecisionGrid, decision_grid
 from .losses import ChainRuleTerms, chain_rule_terms
+from .softmax import _row_argmax
 from .trainer import Snapshot, Trainer, class_grad_norms
 
 ENDED_DIVERGED = "diverged"
@@ -35,6 +36,7 @@ class FrameSpec:
     y: np.ndarray  # (n,) their classes
     train_rows: np.ndarray  # (n_train,) the row of X of each of the trainer's training points, in its order
     bounds: tuple  # (x1_min, x1_max, x2_min, x2_max) of the grid
+    test_rows: np.ndarray | None = None  # (n_test,) the same for its test points; None: X holds other points too
     resolution: int = 80  # grid points per axis
     selected: int = 0  # the row of X whose numbers are shown
     arrows: bool = False  # capture W, b and the next update (the linear model draws w_k as arrows)
@@ -69,7 +71,7 @@ class Frame:
     test_acc: float
     grad_norm: float  # length of the last step's whole gradient
     class_grad_norm: np.ndarray  # (K,) |dJ/d(w_k, b_k)| of the last step
-    grid: np.ndarray  # (R, R, K) float32, p at grid point (x1[j], x2[i]) in [i, j] (rows follow x2)
+    grid: DecisionGrid  # p on an R x R grid over the plane, float32 (rows follow x2)
     predicted: np.ndarray  # (n,) predicted class of every point
     batch_rows: np.ndarray  # (m,) rows of X in the last mini-batch (empty before the first step)
     point: SelectedPoint
@@ -116,7 +118,11 @@ def capture_frame(trainer: Trainer, spec: FrameSpec) -> Frame:
     metrics = trainer.metrics()
     grid = decision_grid(trainer.model, trainer.params, spec.bounds, spec.resolution, temperature=trainer.temperature,
                          dtype=np.float32)  # fmt: skip
-    logits = trainer.model._hidden_and_logits(trainer.params, trainer.model._features(spec.X))[2]
+    if spec.test_rows is not None:  # every point is the trainer's: its metrics have predicted them already
+        predicted = np.empty(len(spec.y), dtype=np.intp)
+        predicted[spec.train_rows], predicted[spec.test_rows] = trainer.predictions()
+    else:
+        predicted = _row_argmax(trainer.model._hidden_and_logits(trainer.params, trainer.model._features(spec.X))[2])
     last = trainer.last_batch
     batch_rows = spec.train_rows[last.indices] if last is not None else np.zeros(0, dtype=np.intp)
     grads = last.grads if last is not None else trainer.next_gradient()
@@ -126,8 +132,8 @@ def capture_frame(trainer: Trainer, spec: FrameSpec) -> Frame:
     return Frame(
         step=trainer.step_count, epoch=metrics["epoch"], lr=metrics["lr"], train_loss=metrics["train_loss"],
         test_loss=metrics["test_loss"], train_acc=metrics["train_acc"], test_acc=metrics["test_acc"],
-        grad_norm=metrics["grad_norm"], class_grad_norm=class_grad_norms(grads), grid=grid.probs,
-        predicted=logits.argmax(axis=1), batch_rows=batch_rows, point=_selected_point(trainer, spec),
+        grad_norm=metrics["grad_norm"], class_grad_norm=class_grad_norms(grads), grid=grid,
+        predicted=predicted, batch_rows=batch_rows, point=_selected_point(trainer, spec),
         W=W, b=b, next_W=next_W, units=_units(trainer, spec) if spec.unit_resolution else (),
     )  # fmt: skip
 

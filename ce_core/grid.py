@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _checks
 from .model import Model
-from .softmax import _softmax
+from .softmax import _row_argmax, _row_max, _softmax
 
 MAX_RESOLUTION = 400
 
@@ -25,12 +25,12 @@ class DecisionGrid:
     @property
     def predicted(self) -> np.ndarray:
         """Predicted class per cell, (res, res) uint8."""
-        return self.probs.argmax(axis=-1).astype(np.uint8)
+        return _row_argmax(self.probs).astype(np.uint8)
 
     @property
     def confidence(self) -> np.ndarray:
         """Probability of the predicted class per cell, (res, res), between 1/K and 1."""
-        return self.probs.max(axis=-1)
+        return _row_max(self.probs)[..., 0]
 
 
 @lru_cache(maxsize=8)

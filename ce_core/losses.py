@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _checks
-from .softmax import _check_logits, _shifted, softmax_jacobian
+from .softmax import _check_logits, _row_sum, _shifted, softmax_jacobian
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -77,9 +77,9 @@ def _loss_and_dlogits(logits, targets, temperature=1.0, label_smoothing=0.0):
     n_samples, n_classes = logits.shape
     shifted = _shifted(logits, temperature)
     probs = np.exp(shifted)
-    sum_exp = probs.sum(axis=1)
-    log_sum_exp = np.log(sum_exp)
-    probs /= sum_exp[:, None]
+    sum_exp = _row_sum(probs)
+    log_sum_exp = np.log(sum_exp[:, 0])
+    probs /= sum_exp
     diff = probs.copy()
     if targets.ndim == 1:
         rows = np.arange(n_samples)
@@ -88,13 +88,13 @@ def _loss_and_dlogits(logits, targets, temperature=1.0, label_smoothing=0.0):
         diff[rows, targets] -= 1.0 - label_smoothing
         if label_smoothing:
             with np.errstate(invalid="ignore"):
-                losses -= (label_smoothing / n_classes) * shifted.sum(axis=1)
+                losses -= (label_smoothing / n_classes) * _row_sum(shifted)[:, 0]
             diff -= label_smoothing / n_classes
     else:
         # Soft targets: y_ik = 0 must contribute 0 even where s_ik = -inf, so mask instead of 0 * -inf = NaN.
         with np.errstate(invalid="ignore"):
             weighted = np.where(targets > 0, targets * shifted, 0.0)
-        losses = log_sum_exp - weighted.sum(axis=1)
+        losses = log_sum_exp - _row_sum(weighted)[:, 0]
         diff -= targets
     # A -inf logit on a class with positive target is a certain mistake: the loss is +inf, not NaN.
     losses = np.where(np.isnan(losses), np.inf, losses)

@@ -10,6 +10,46 @@ import numpy as np
 
 from . import _checks
 
+SHORT_ROW = 8  # rows of at most this many classes are reduced column by column (see _row_max)
+
+
+def _row_max(a: np.ndarray) -> np.ndarray:
+    """The max over the last axis, keeping it (shape (..., 1)).
+
+    numpy reduces a short last axis one entry at a time: for 6,400 rows of K = 4 that took 240 us, against 10 us for
+    the maximum of the K columns taken whole (``python -m bench.core``). The result is the same number either way.
+    """
+    if a.ndim < 2 or a.shape[-1] > SHORT_ROW or a.shape[-1] == 0:
+        return a.max(axis=-1, keepdims=True)
+    out = a[..., 0].copy()
+    for k in range(1, a.shape[-1]):
+        np.maximum(out, a[..., k], out=out)
+    return out[..., None]
+
+
+def _row_sum(a: np.ndarray) -> np.ndarray:
+    """The sum over the last axis, keeping it (shape (..., 1)), column by column for short rows as in _row_max.
+
+    Added left to right, which is also the order numpy's own reduction uses for rows of up to 8 entries."""
+    if a.ndim < 2 or a.shape[-1] > SHORT_ROW or a.shape[-1] == 0:
+        return a.sum(axis=-1, keepdims=True)
+    out = a[..., 0].copy()
+    for k in range(1, a.shape[-1]):
+        np.add(out, a[..., k], out=out)
+    return out[..., None]
+
+
+def _row_argmax(a: np.ndarray) -> np.ndarray:
+    """The index of the max over the last axis (the first one on ties, like numpy's argmax), shape (...)."""
+    if a.ndim < 2 or a.shape[-1] > SHORT_ROW:
+        return a.argmax(axis=-1)
+    best, index = a[..., 0].copy(), np.zeros(a.shape[:-1], dtype=np.intp)
+    for k in range(1, a.shape[-1]):
+        better = a[..., k] > best
+        np.copyto(best, a[..., k], where=better)
+        index[better] = k
+    return index
+
 
 def _shifted(logits: np.ndarray, temperature: float) -> np.ndarray:
     """Return ``(u - max(u)) / T`` row by row, which equals ``u / T - max(u / T)`` for T > 0 (a new array; the
@@ -20,7 +60,7 @@ def _shifted(logits: np.ndarray, temperature: float) -> np.ndarray:
     subtracted before dividing by T: u / T alone overflows to inf for a small T (e.g. u = 1e4, T = 1e-305), and
     inf - inf would be NaN; (u - max) / T is at worst -inf, a probability of exactly 0.
     """
-    shifted = logits - logits.max(axis=-1, keepdims=True)
+    shifted = logits - _row_max(logits)
     if temperature != 1.0:
         with np.errstate(over="ignore"):  # overflow here means a probability of 0, which is what -inf gives
             shifted /= temperature
@@ -31,14 +71,14 @@ def _softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     """Unchecked softmax: ``p_k = exp(s_k) / sum_j exp(s_j)`` with s the shifted logits."""
     probs = _shifted(logits, temperature)
     np.exp(probs, out=probs)  # in place: one temporary fewer on the hot path
-    probs /= probs.sum(axis=-1, keepdims=True)
+    probs /= _row_sum(probs)
     return probs
 
 
 def _log_softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     """Unchecked log-softmax: ``log p_k = s_k - log sum_j exp(s_j)``; -inf logits give -inf, never NaN."""
     shifted = _shifted(logits, temperature)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return shifted - np.log(_row_sum(np.exp(shifted)))
 
 
 def _check_logits(logits, temperature) -> tuple[np.ndarray, float]:

@@ -114,39 +114,14 @@ def test_jacobian_heatmap_of_the_derivation_page():
     validated(figures.jacobian_heatmap(jac))
 
 
-def plane_view(click_grid: bool = False, linear: bool = True) -> figures.PlaneView:
-    rng = np.random.default_rng(0)
-    k, n, res = 3, 30, 5
-    probs = rng.dirichlet(np.ones(k), size=(res, res))
-    X = rng.normal(size=(n, 2))
-    y = np.arange(n) % k
-    return figures.PlaneView(
-        x1=np.linspace(-3, 3, res), x2=np.linspace(-3, 3, res), probs=probs, X=X, y=y, is_test=np.arange(n) % 5 == 0,
-        predicted=(y + 1) % k, batch=np.arange(4), selected=2, bounds=(-3.0, 3.0, -3.0, 3.0),
-        weights=rng.normal(size=(k, 2)) if linear else None, steps=rng.normal(size=(k, 2)) if linear else None,
-        click_grid=click_grid,
-    )  # fmt: skip
-
-
-@pytest.mark.parametrize("playing", [False, True])
-@pytest.mark.parametrize("click_grid", [False, True])
-def test_plane_layers_split_every_trace_once_with_the_points_on_top(playing, click_grid):
-    """Test that the plane's two layers hold every trace exactly once: the class traces, the selection marker (and
-    the click grid) on top where the mouse is, the regions below; the arrow tips on top only when not playing (their
-    hover shows w_k)."""
-    view = plane_view(click_grid)
-    raw = figures.input_plane(view)
-    fig = validated(raw)
-    bottom, top = figures.plane_layers(view, playing)
-    assert sorted(bottom + top) == list(range(len(fig.data)))
-    assert bottom[0] == 0 and fig.data[0].type == "heatmap"
-    class_traces = [i for i in top if raw.data[i].customdata is not None]
-    assert class_traces == [1, 2, 3]
-    selection = [i for i in top if fig.data[i].marker.symbol == "circle-open-dot"]
-    assert selection == [len(class_traces) + 3] and top.index(selection[0]) > top.index(3)  # above the points
-    for k, i in enumerate(class_traces):  # each point's index travels in customdata[0], for clicks
-        assert sorted(np.asarray(raw.data[i].customdata)[:, 0]) == list(np.flatnonzero(view.y == k))
-    tips = len(fig.data) - 1 - int(click_grid)
-    assert fig.data[tips].hovertemplate and (tips in bottom) == playing
-    if click_grid:  # draw mode: the invisible grid that makes every spot clickable is on top
-        assert fig.data[-1].name == "canvas" and len(fig.data) - 1 in top
+def test_batch_figures_of_the_paused_views():
+    """Test the batch view's P - Y heat map and contribution rows: valid, fixed height, rows per sample."""
+    pmy = RNG.dirichlet(np.ones(3), size=5) - np.eye(3)[[0, 1, 2, 0, 1]]
+    matrix = figures.batch_matrix(pmy, np.arange(5))
+    validated(matrix)
+    np.testing.assert_array_equal(matrix.data[0].z, pmy.astype(np.float32))
+    per_sample = RNG.normal(size=(5, 2))
+    contributions = figures.batch_contributions(per_sample, per_sample.mean(0), -0.1 * per_sample.mean(0),
+                                                np.arange(5), ["x1", "x2"], 1)  # fmt: skip
+    validated(contributions)
+    assert np.asarray(contributions.data[0].z).shape == (6, 2)  # the samples, then their mean

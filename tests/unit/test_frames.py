@@ -17,7 +17,7 @@ def _setup(hidden=(8,), lr=0.05, optimizer=None, n=80, seed=1):
     model = Model.for_data(X, 3, hidden=hidden)
     trainer = Trainer(model, X[train_rows], y[train_rows], X[test_rows], y[test_rows], batch_size=8, seed=seed,
                       optimizer=optimizer or Adam(lr))  # fmt: skip
-    spec = FrameSpec(X=X, y=y, train_rows=train_rows, bounds=(-1.5, 1.5, -1.5, 1.5), resolution=12, selected=5,
+    spec = FrameSpec(X=X, y=y, train_rows=train_rows, test_rows=test_rows, bounds=(-1.5, 1.5, -1.5, 1.5), resolution=12, selected=5,
                      arrows=model.is_linear)  # fmt: skip
     return trainer, spec
 
@@ -25,8 +25,9 @@ def _setup(hidden=(8,), lr=0.05, optimizer=None, n=80, seed=1):
 def _assert_frames_equal(a: ce_core.Frame, b: ce_core.Frame) -> None:
     for name in ("step", "epoch", "lr", "train_loss", "test_loss", "train_acc", "test_acc", "grad_norm"):
         assert getattr(a, name) == getattr(b, name), name
-    for name in ("class_grad_norm", "grid", "predicted", "batch_rows"):
+    for name in ("class_grad_norm", "predicted", "batch_rows"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    np.testing.assert_array_equal(a.grid.probs, b.grid.probs)
     np.testing.assert_array_equal(a.point.logits, b.point.logits)
     np.testing.assert_array_equal(a.point.terms.product, b.point.terms.product)
 
@@ -45,7 +46,7 @@ def test_frame_i_is_the_state_after_i_plus_one_times_spf_steps():
         _assert_frames_equal(frame, capture_frame(twin, spec))
         # and each part is the plain ce_core computation at that step
         grid = decision_grid(twin.model, twin.params, spec.bounds, spec.resolution, temperature=1.0, dtype=np.float32)
-        np.testing.assert_array_equal(frame.grid, grid.probs)
+        np.testing.assert_array_equal(frame.grid.probs, grid.probs)
         np.testing.assert_array_equal(frame.predicted, twin.model.predict_proba(twin.params, spec.X).argmax(axis=1))
         np.testing.assert_array_equal(frame.batch_rows, spec.train_rows[twin.last_batch.indices])
         assert frame.train_loss == twin.evaluate("train")[0] and frame.test_acc == twin.evaluate("test")[1]
@@ -82,7 +83,7 @@ def test_a_chunk_stops_on_the_last_finite_frame_when_training_diverges():
     assert len(chunk.frames) < 50
     last = chunk.frames[-1]
     assert last.step == trainer.step_count
-    assert np.isfinite(last.grid).all() and np.isfinite(last.point.logits).all() and np.isfinite(last.train_loss)
+    assert np.isfinite(last.grid.probs).all() and np.isfinite(last.point.logits).all() and np.isfinite(last.train_loss)
 
 
 def test_a_chunk_stops_at_the_step_limit():
@@ -123,3 +124,12 @@ def test_frame_spec_refuses_a_selected_point_outside_the_data():
     X, y = make_dataset("blobs", 10, 2)
     with pytest.raises(ValueError, match="selected"):
         FrameSpec(X=X, y=y, train_rows=np.arange(10), bounds=(-1, 1, -1, 1), selected=10)
+
+
+def test_points_that_are_not_the_trainers_are_predicted_too():
+    """Test that without test_rows (X may hold other points) every point's prediction is computed from X."""
+    trainer, spec = _setup()
+    trainer.step(6)
+    frame = capture_frame(trainer, spec)
+    other = capture_frame(trainer, FrameSpec(**{**spec.__dict__, "test_rows": None}))
+    np.testing.assert_array_equal(frame.predicted, other.predicted)
