@@ -224,3 +224,25 @@ def encode_history(history: dict, rows: np.ndarray) -> Packed:
     """The learning curves so far (a trainer's ``history.as_dict()``), keeping only ``rows``."""
     n_classes = history["class_grad_norm"].shape[1]
     return pack(history_columns(n_classes), {c.name: history[c.name][rows] for c in history_columns(n_classes)})
+
+
+BATCH_ROWS_MAX = 48  # samples of the last batch sent for its view; the mean is always over the whole batch
+
+
+def batch_columns(n_classes: int, z_size: int) -> list[Column]:
+    return [Column("row", "int32"), Column("pmy", "float64", (n_classes,)),
+            Column("contribution", "float64", (n_classes, z_size))]  # fmt: skip
+
+
+def encode_batch(last: ce_core.LastBatch, train_rows: np.ndarray) -> tuple[dict, Packed]:
+    """The last step's mini-batch for its view: per sample (the first BATCH_ROWS_MAX) its row of the dataset, P - Y
+    and its contribution (p_i - y_i) z_i^T / T to dL/dW; and, for the whole batch, dL/dW and the update made."""
+    shown = slice(0, BATCH_ROWS_MAX)
+    per_sample = last.per_sample_grad_W()[shown]  # (m, K, D)
+    n_classes, z_size = per_sample.shape[1:]
+    packed = pack(batch_columns(n_classes, z_size), {
+        "row": train_rows[last.indices[shown]], "pmy": last.probs_minus_targets[shown], "contribution": per_sample,
+    })  # fmt: skip
+    info = {"step": last.step, "size": len(last.indices), "lr": last.lr, "mean": last.grads["W"].tolist(),
+            "update": last.update["W"].tolist()}  # fmt: skip
+    return info, packed

@@ -414,6 +414,7 @@ def _meta() -> dict:
         "axes": [display_name(name) for name in data.axis_names],
         "bounds": list(data.bounds),
         "z_names": names[: frame_codec.Z_SHOWN_MAX],
+        "z_all": names,
         "z_size": model.n_last_inputs,
         "dw_names": names if model.n_last_inputs <= frame_codec.DW_COLUMNS_MAX else ["‖dL/dw_k‖"],
         "layers": list(model.hidden),
@@ -463,6 +464,9 @@ def _render(player: Player, value) -> None:
     if has_points != points_version:
         packed = frame_codec.encode_points(data.X, data.y, data.is_test)
         args["points"], args["points_blob"] = packed.header, packed.blob
+    if not player.playing and trainer.last_batch is not None and len(data.y):
+        info, packed = frame_codec.encode_batch(trainer.last_batch, data.train_idx)
+        args["batch"], args["batch_blob"] = {**info, **packed.header}, packed.blob
     if not (player.playing and has_stream == player.stream):
         history = trainer.history.as_dict()
         packed = frame_codec.encode_history(history, ce_core.thin_rows(len(history["step"]), HISTORY_ROWS))

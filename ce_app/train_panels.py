@@ -1,8 +1,7 @@
-"""The training page's views of the paused state, below the player: the chain rule and the last mini-batch.
+"""The training page's chain rule below the stage, and the sample helpers the derivation page shares.
 
-They follow the trainer at every Step and Pause; while the player plays they keep the state they had when Play
-was pressed (and say which step that is), since recomputing them for every chunk would cost the server without
-showing anything the player does not.
+It follows the trainer at every Step and Pause; while the stage plays it keeps the state it had when Play was
+pressed (and says which step that is).
 """
 
 from __future__ import annotations
@@ -15,11 +14,8 @@ import streamlit as st
 
 import ce_core
 
-from . import figures
 from .palette import class_label
 from .state import Dataset
-
-MAX_BATCH_ROWS = 48  # rows of the batch heat maps; the mean is always over the whole batch
 
 
 def fmt(value: float, digits: int = 4) -> str:
@@ -105,42 +101,29 @@ def chain_rule_walkthrough(terms, names, label: int, class_names, smoothing: flo
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Batch view
-# --------------------------------------------------------------------------------------------------------------
-def batch_figures(data: Dataset, trainer: ce_core.Trainer, class_k: int):
-    """P - Y for the last batch, and how its rows add up to dL/dw_k and the update of w_k."""
-    last = trainer.last_batch
-    shown = slice(0, MAX_BATCH_ROWS)
-    point_ids = data.train_idx[last.indices][shown]
-    matrix = figures.batch_matrix(last.probs_minus_targets[shown], point_ids, data.class_names)
-    per_sample = last.per_sample_grad_W()[shown, class_k, :]
-    contributions = figures.batch_contributions(
-        per_sample, last.grads["W"][class_k], last.update["W"][class_k], point_ids, z_names(trainer), class_k
-    )
-    return matrix, contributions, len(last.indices)
-
-
-# --------------------------------------------------------------------------------------------------------------
 # The paused state, kept while playing
 # --------------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PausedViews:
-    """What the views below the player show, computed at one step."""
+    """What the chain rule below the stage shows, computed at one step."""
 
-    step: int  # the trainer's step they show
+    step: int  # the trainer's step it shows
     index: int  # the selected point
     forward: ce_core.ForwardPass
     terms: ce_core.ChainRuleTerms
-    batch_matrix: object | None  # go.Figure, None before the first step
-    batch_contributions: object | None
-    batch_size: int
+    playing_since: int | None = None  # kept from this step while playing
 
 
-def paused_views(data: Dataset, trainer: ce_core.Trainer, index: int, class_k: int, batch: bool) -> PausedViews:
-    """The selected point's forward pass and derivation-1 terms, and (with ``batch``) the batch view."""
-    forward, terms = sample_terms(data, trainer, index)
-    matrix = contributions = None
-    m = 0
-    if batch and trainer.last_batch is not None:
-        matrix, contributions, m = batch_figures(data, trainer, min(class_k, data.n_classes - 1))
-    return PausedViews(trainer.step_count, index, forward, terms, matrix, contributions, m)
+def paused_views(data: Dataset, trainer: ce_core.Trainer, index: int, frozen: bool) -> PausedViews:
+    """The selected point's forward pass and derivation-1 terms at the current step; while playing (``frozen``),
+    those of the last pause instead: recomputing them for every chunk would show a step the stage has not reached."""
+    ss = st.session_state
+    key = (ss.trainer_version, trainer.step_count, index, trainer.temperature, trainer.label_smoothing)
+    kept = ss.get("paused_views")
+    if frozen and kept is not None and kept[0][0] == ss.trainer_version:
+        return PausedViews(kept[1].step, kept[1].index, kept[1].forward, kept[1].terms, playing_since=kept[1].step)
+    if kept is None or kept[0] != key:
+        forward, terms = sample_terms(data, trainer, index)
+        kept = (key, PausedViews(trainer.step_count, index, forward, terms))
+        ss.paused_views = kept
+    return kept[1]

@@ -2,7 +2,6 @@
 draws itself in the browser (``ce_app/player_frontend``) and needs none of these."""
 
 from .base import BOTTOM_LEGEND, CURVE_HEIGHT, FONT, SMALL_HEIGHT, TEMPLATE, figure
-from .batch import batch_contributions, batch_matrix
 from .landscape import (
     LANDSCAPE_HEIGHT,
     LANDSCAPE_SCALE,

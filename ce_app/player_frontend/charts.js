@@ -190,3 +190,74 @@ class CeLineChart {
     }
   }
 }
+
+// Red for positive, blue for negative, white at 0 (RdBu reversed), for values already scaled to [-1, 1].
+function ceDiverging(v) {
+  const t = Math.max(-1, Math.min(1, v));
+  const [r, g, b] = t >= 0 ? [178 + (1 - t) * 77, 24 + (1 - t) * 231, 43 + (1 - t) * 212]
+                           : [33 + (1 + t) * 222, 102 + (1 + t) * 153, 172 + (1 + t) * 83];
+  return "rgb(" + Math.round(r) + "," + Math.round(g) + "," + Math.round(b) + ")";
+}
+
+// A heat map of a few blocks of rows (e.g. the samples, then their mean), each block on its own colour scale.
+class CeHeatmap {
+  constructor(canvas, tip) {
+    this.canvas = canvas; this.tip = tip; this.width = 0; this.height = 0; this.cells = [];
+    canvas.addEventListener("mousemove", (e) => this.onMove(e));
+    canvas.addEventListener("mouseleave", () => { this.tip.style.display = "none"; });
+  }
+
+  resize(width, height) {
+    if (width === this.width && height === this.height) return;
+    this.width = width; this.height = height;
+    this.ctx = ceSizeCanvas(this.canvas, width, height);
+  }
+
+  // blocks: [{rows: [[values]], labels: [row labels], limit}], columns: labels of the columns
+  draw({title, note, blocks, columns, font = 12}) {
+    const ctx = this.ctx, W = this.width, H = this.height;
+    if (!ctx) return;
+    ctx.clearRect(0, 0, W, H);
+    ceTitle(ctx, title, 4, 2, font + 1);
+    this.cells = [];
+    const rows = blocks.reduce((n, b) => n + b.rows.length, 0);
+    const left = 58, top = font + 12 + (note ? font + 4 : 0), gap = 6 * (blocks.length - 1), bottom = 22;
+    if (note) { ctx.fillStyle = CE_MUTED; ctx.font = (font - 1) + "px " + CE_FONT; ctx.fillText(note, 4, font + 8); }
+    const cellH = Math.max(2, Math.min(18, (H - top - bottom - gap) / Math.max(1, rows)));
+    const cellW = (W - left - 4) / Math.max(1, columns.length);
+    let y = top;
+    ctx.font = Math.min(font - 1, Math.max(8, cellH)) + "px " + CE_FONT;
+    ctx.textBaseline = "middle";
+    for (const block of blocks) {
+      const limit = block.limit || 1;
+      block.rows.forEach((values, i) => {
+        values.forEach((v, j) => {
+          ctx.fillStyle = ceDiverging(v / limit);
+          ctx.fillRect(left + j * cellW, y, Math.ceil(cellW), Math.ceil(cellH));
+          this.cells.push({x: left + j * cellW, y, w: cellW, h: cellH, text: block.labels[i] + ", " + columns[j] + ": " + ceSigned(ceFormat(v, 4))});
+        });
+        if (cellH >= 8 || block.rows.length <= 3) {
+          ctx.fillStyle = CE_MUTED; ctx.textAlign = "right";
+          ctx.fillText(block.labels[i], left - 4, y + cellH / 2);
+        }
+        y += cellH;
+      });
+      y += 6;
+    }
+    ctx.fillStyle = CE_MUTED; ctx.textAlign = "center"; ctx.textBaseline = "top";
+    ctx.font = (font - 1) + "px " + CE_FONT;
+    const every = Math.max(1, Math.ceil(columns.length / Math.max(1, Math.floor((W - left) / 46))));
+    columns.forEach((name, j) => { if (j % every === 0) ctx.fillText(name, left + (j + 0.5) * cellW, y + 2); });
+  }
+
+  onMove(event) {
+    const rect = this.canvas.getBoundingClientRect(), x = event.clientX - rect.left, y = event.clientY - rect.top;
+    const cell = this.cells.find((c) => x >= c.x && x < c.x + c.w && y >= c.y && y < c.y + c.h);
+    if (!cell) { this.tip.style.display = "none"; return; }
+    this.tip.textContent = cell.text;
+    this.tip.style.display = "block";
+    const parent = this.canvas.offsetParent.getBoundingClientRect();
+    this.tip.style.left = (rect.left - parent.left + Math.min(x + 12, this.width - 160)) + "px";
+    this.tip.style.top = (rect.top - parent.top + y - 30) + "px";
+  }
+}

@@ -104,6 +104,11 @@ class CeStage {
     this.pointInfo = head.appendChild(ceElement("span", "info", ""));
     this.logitBars = new CeBars(document.getElementById("logits"));
     this.probBars = new CeBars(document.getElementById("probs"));
+    const batchTip = document.getElementById("batch-tip");
+    this.batchPmy = new CeHeatmap(document.getElementById("batch-pmy"), batchTip);
+    this.batchContrib = new CeHeatmap(document.getElementById("batch-contrib"), batchTip);
+    this.batch = null;
+    this.batchClass = 0;
     this.lossChart = new CeLineChart(document.getElementById("loss-curve"));
     this.gradChart = new CeLineChart(document.getElementById("grad-curve"));
   }
@@ -155,6 +160,8 @@ class CeStage {
     if (args.history) {
       this.curves.reset(await ceUnpackTable(args.history, args.history_blob), this.meta.classes.length);
     }
+    if (args.batch) this.batch = {info: args.batch, table: await ceUnpackTable(args.batch, args.batch_blob)};
+    else if (!stream.playing) this.batch = null;  // paused before the first step: no batch yet
     if (args.chunk.id === this.lastFramesId && !newStream) { this.stream = stream; return; }
     const table = await ceUnpackTable(args.chunk, args.frames);
     this.lastFramesId = args.chunk.id;
@@ -266,6 +273,52 @@ class CeStage {
     this.showArrowNote();
     this.showPoint();
     this.showCurves();
+    this.showBatch();
+  }
+
+  showBatch() {
+    if (this.view.present) return;
+    const head = document.getElementById("batch-head"), charts = document.getElementById("batch-charts");
+    const caption = document.getElementById("batch-caption");
+    const b = this.batch;
+    const key = b ? b.info.step + "|" + this.batchClass + "|" + this.animating : "none";
+    if (this.batchKey === key) return;
+    this.batchKey = key;
+    head.replaceChildren();
+    if (!b) {
+      head.appendChild(ceElement("span", "title", "The last mini-batch"));
+      head.appendChild(ceElement("span", "", "Press Step to see what one mini-batch does to the weights."));
+      charts.style.visibility = "hidden";
+      caption.textContent = "";
+      return;
+    }
+    charts.style.visibility = "visible";
+    const K = this.meta.classes.length, t = b.table, n = t.rows, m = b.info.size;
+    const when = this.animating ? " (as it was at step " + b.info.step.toLocaleString("en-US") + ": these update when you pause)" : "";
+    head.appendChild(ceElement("span", "title", "The last mini-batch: step " + b.info.step.toLocaleString("en-US") + ", " + m + " samples" + when));
+    head.appendChild(ceElement("span", "", "Gradient rows of"));
+    this.meta.classes.forEach((name, k) => {
+      const button = head.appendChild(ceElement("button", k === this.batchClass ? "chosen" : "", "class " + name));
+      button.addEventListener("click", () => { this.batchClass = k; this.showBatch(); });
+    });
+    const labels = Array.from({length: n}, (_, i) => "#" + t.get("row", i));
+    const pmy = Array.from({length: n}, (_, i) => Array.from(t.get("pmy", i)));
+    this.batchPmy.draw({title: "P − Y for the last mini-batch", note: n < m ? "the first " + n + " samples" : "",
+                        blocks: [{rows: pmy, labels, limit: 1}], columns: this.meta.classes.map((c) => "class " + c)});
+    const k = Math.min(this.batchClass, K - 1), D = this.meta.z_all.length;
+    const rows = Array.from({length: n}, (_, i) => Array.from(t.get("contribution", i).subarray(k * D, (k + 1) * D)));
+    const mean = b.info.mean[k], update = b.info.update[k];
+    const limit = Math.max(1e-12, ...rows.flat().map(Math.abs), ...mean.map(Math.abs));
+    const uLimit = Math.max(1e-12, ...update.map(Math.abs));
+    this.batchContrib.draw({
+      title: "How the samples add up to dL/dw_" + k, note: "rows: (p_ik − y_ik)·z_i / T; their mean; the update Δw_k (own scale)",
+      blocks: [{rows, labels, limit}, {rows: [mean], labels: ["mean: dL/dw_k"], limit}, {rows: [update], labels: ["update Δw_k"], limit: uLimit}],
+      columns: this.meta.z_all,
+    });
+    caption.textContent = "Left: one row per sample, one column per class: p − y. Red: the model gave that class too much; " +
+      "blue: too little (the true class). Right: each sample's contribution to the gradient of class " + this.meta.classes[k] +
+      ", their mean (derivation 2: −1/m Xᵀ(Y − S), one row of it, plus l2·w_k with weight decay), and the change the " +
+      "optimizer applied to w_k (−lr times the mean for plain SGD, lr = " + ceFormat(b.info.lr) + ").";
   }
 
   showMetrics(f) {
@@ -327,14 +380,16 @@ class CeStage {
 
   showTable(f, K) {
     const names = this.meta.dw_names;
-    const header = ["class", "u_k", "p_k", "y_k", "dL/du_k = (p_k − y_k)/T",
+    const header = ["class", "u_k", "p_k", "y_k", "dL/du_k",
                     ...names.map((n) => names.length === 1 && this.meta.z_size > names.length ? n : "dL/dw_k[" + n + "]")];
+    const titles = ["", "the logit w_k·z + b_k", "softmax(u / T)_k", "the target", "(p_k − y_k) / T",
+                    ...names.map(() => "(p_k − y_k) z / T: the gradient row of w_k")];
     const key = header.join("|") + K;
     if (this.tableKey !== key) {
       this.tableKey = key;
       const table = ceElement("table");
       const head = table.appendChild(ceElement("tr"));
-      for (const h of header) head.appendChild(ceElement("th", "", h));
+      header.forEach((h, j) => { head.appendChild(ceElement("th", "", h)).title = titles[j]; });
       this.cells = [];
       for (let k = 0; k < K; k++) {
         const row = table.appendChild(ceElement("tr"));
@@ -410,8 +465,8 @@ class CeStage {
     if (this.modesKey === key) return;
     this.modesKey = key;
     const box = this.el.modes;
-    box.replaceChildren(ceElement("span", "label", "Colour the plane by"));
-    const options = [["regions", "predicted class"], ...this.meta.classes.map((name, k) => [k, "p of class " + name])];
+    box.replaceChildren(ceElement("span", "label", "Colour by"));
+    const options = [["regions", "predicted class"], ...this.meta.classes.map((name, k) => [k, "p(class " + name + ")"])];
     for (const [value, label] of options) {
       const b = box.appendChild(ceElement("button", value === this.view.show ? "chosen" : "", label));
       b.setAttribute("aria-pressed", String(value === this.view.show));
@@ -451,7 +506,7 @@ class CeStage {
   // --------------------------------------------------------------------------------------------------------
   layout() {
     if (!this.meta) return;
-    const width = document.body.clientWidth;
+    const width = this.el.stage.clientWidth - 4;  // inside the stage's padding
     const present = Boolean(this.view.present);
     this.layoutKey = JSON.stringify([this.meta, this.view.present, this.view.hidden]);
     document.body.classList.toggle("present", present);
@@ -481,10 +536,14 @@ class CeStage {
     this.logitBars.resize(rightWidth, barHeight);
     this.probBars.resize(rightWidth, barHeight);
     this.el.curves.hidden = present;
+    document.getElementById("batch").hidden = present;
     if (!present) {
-      const curveWidth = wide ? Math.floor((width - gap) / 2) : width;
+      const curveWidth = wide ? Math.floor((width - gap) / 2) - 1 : width;
       this.lossChart.resize(curveWidth, 250);
       this.gradChart.resize(curveWidth, 250);
+      this.batchPmy.resize(curveWidth, 300);
+      this.batchContrib.resize(curveWidth, 300);
+      this.batchKey = null;
     }
     if (this.frame) this.show(this.frame);
     this.reportHeight();

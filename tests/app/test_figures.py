@@ -112,16 +112,3 @@ def test_jacobian_heatmap_of_the_derivation_page():
     """Test the Jacobian heat map the derivation page draws, at ce_core's Jacobian."""
     jac = ce_core.softmax_jacobian(ce_core.softmax(RNG.normal(size=4)))
     validated(figures.jacobian_heatmap(jac))
-
-
-def test_batch_figures_of_the_paused_views():
-    """Test the batch view's P - Y heat map and contribution rows: valid, fixed height, rows per sample."""
-    pmy = RNG.dirichlet(np.ones(3), size=5) - np.eye(3)[[0, 1, 2, 0, 1]]
-    matrix = figures.batch_matrix(pmy, np.arange(5))
-    validated(matrix)
-    np.testing.assert_array_equal(matrix.data[0].z, pmy.astype(np.float32))
-    per_sample = RNG.normal(size=(5, 2))
-    contributions = figures.batch_contributions(per_sample, per_sample.mean(0), -0.1 * per_sample.mean(0),
-                                                np.arange(5), ["x1", "x2"], 1)  # fmt: skip
-    validated(contributions)
-    assert np.asarray(contributions.data[0].z).shape == (6, 2)  # the samples, then their mean

@@ -260,3 +260,24 @@ def test_hello_sends_the_points_again(browser):
     value["have"] = {"points": None, "stream": ""}
     browser.deliver(value)
     assert "points" in browser.args and "history" in browser.args
+
+
+def test_a_still_frame_carries_the_last_batch_as_ce_core_computed_it(browser):
+    """Test that after a Step the stage gets the last mini-batch: its rows, P - Y, each sample's contribution to
+    dL/dW, the mean gradient and the update, exactly as the trainer's LastBatch holds them."""
+    from ce_app import frame_codec
+
+    assert "batch" not in browser.args  # before the first step there is no batch
+    browser.step()
+    args = browser.args
+    last, data = browser.at.session_state["trainer"].last_batch, browser.at.session_state["data"]
+    table = frame_codec.unpack(args["batch"], args["batch_blob"])
+    shown = min(len(last.indices), frame_codec.BATCH_ROWS_MAX)
+    np.testing.assert_array_equal(table["row"], data.train_idx[last.indices[:shown]])
+    np.testing.assert_array_equal(table["pmy"], last.probs_minus_targets[:shown])
+    np.testing.assert_array_equal(table["contribution"], last.per_sample_grad_W()[:shown])
+    np.testing.assert_array_equal(np.array(args["batch"]["mean"]), last.grads["W"])
+    np.testing.assert_array_equal(np.array(args["batch"]["update"]), last.update["W"])
+    assert args["batch"]["size"] == len(last.indices) and args["batch"]["step"] == 1
+    browser.play()
+    assert "batch" not in browser.args  # while playing the stage keeps the batch of the last pause

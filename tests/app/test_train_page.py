@@ -198,7 +198,9 @@ def test_inspector_numbers_equal_ce_core(open_app):
     np.testing.assert_allclose(frame["point_dL_du"], ce_core.cross_entropy_grad(
         forward.logits[:1], [int(data.y[17])], temperature=1.5, label_smoothing=0.1, reduction="sum")[0], rtol=1e-12)  # fmt: skip
     np.testing.assert_allclose(frame["point_dL_dw"], terms.product, rtol=1e-12)
-    assert any("point #17" in e.label for e in at.expander)
+    at.toggle(key="show_chain_rule").set_value(True).run()
+    no_errors(at)
+    assert any(f"{terms.dL_dp_y:.5g}" in m.value for m in at.latex)  # the walkthrough's -1/p_y of point 17
 
 
 def test_divergence_shows_a_message_and_no_nan(open_app):
