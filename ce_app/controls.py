@@ -57,8 +57,9 @@ def _new_sample() -> None:
     st.session_state[key("seed")] = (st.session_state[key("seed")] + 1) % (2**31 - 1)
 
 
-def sidebar(n_train: int, hidden: frozenset[str]) -> Settings:
-    """Draw the sidebar and return the settings it shows. ``hidden`` lists groups a teacher link hides."""
+def sidebar(n_train: int, hidden: frozenset[str], data_source: str = "generated") -> Settings:
+    """Draw the sidebar and return the settings it shows. ``hidden`` lists groups a teacher link hides; with data
+    that were uploaded or drawn (``data_source``), the controls that only shape generated data are disabled."""
     ss = st.session_state
     sb = st.sidebar
     for name in SPECS:
@@ -70,21 +71,25 @@ def sidebar(n_train: int, hidden: frozenset[str]) -> Settings:
         # the key, so it survives both.
         ss[key(name)] = ss[key(name)] if key(name) in ss else getattr(ss.settings, name)
     values = {name: ss[key(name)] for name in SPECS}
+    custom = data_source != "generated"
     if "data" not in hidden:
         sb.subheader("Data")
+        if custom:
+            sb.caption(f"Training on {data_source} points: the dataset, classes, points and noise below apply again "
+                       "after Back to generated data (under Your own data).")  # fmt: skip
         values["dataset"] = sb.selectbox(
-            "Dataset", ce_core.DATASETS, key=key("dataset"),
+            "Dataset", ce_core.DATASETS, key=key("dataset"), disabled=custom,
             help="The toy 2D problem. Blobs are easy for a straight-line (linear) model; spiral, circles, moons "
                  "and xor need curved boundaries: add features or hidden layers.",
         )  # fmt: skip
         values["K"] = sb.slider(
-            "Classes K", 2, 8, key=key("K"), help="Number of classes, each with its colour and marker."
+            "Classes K", 2, 8, key=key("K"), disabled=custom, help="Number of classes, each with its colour and marker."
         )
         values["n"] = sb.slider(
-            "Points", 20, 2000, step=10, key=key("n"), help="How many points in total (train + test)."
+            "Points", 20, 2000, step=10, key=key("n"), disabled=custom, help="How many points in total (train + test)."
         )
         values["noise"] = sb.slider(
-            "Noise", 0.0, 1.0, step=0.05, key=key("noise"),
+            "Noise", 0.0, 1.0, step=0.05, key=key("noise"), disabled=custom,
             help="Standard deviation of random jitter added to every point: more noise, more overlap between classes.",
         )  # fmt: skip
         values["test"] = sb.slider(
@@ -94,7 +99,8 @@ def sidebar(n_train: int, hidden: frozenset[str]) -> Settings:
         c1, c2 = sb.columns([3, 2], vertical_alignment="bottom")
         values["seed"] = c1.number_input("Seed", 0, 2**31 - 1, step=1, key=key("seed"),
                                          help="Fixes the data, the split, the first weights and the batch order.")  # fmt: skip
-        c2.button("New sample", on_click=_new_sample, help="Draw a fresh dataset (next seed).", width="stretch")
+        c2.button("New", on_click=_new_sample, help="A new sample: the next seed, fresh data.", width="stretch",
+                  disabled=custom)  # fmt: skip
     if "model" not in hidden:
         sb.subheader("Model")
         values["features"] = sb.selectbox(
@@ -152,10 +158,11 @@ def sidebar(n_train: int, hidden: frozenset[str]) -> Settings:
                                         help="Frames shown per second while playing. In a class on one shared "
                                              "server, 10 frames/s with more steps per frame trains as fast and "
                                              "costs the server less.")  # fmt: skip
-    sb.subheader("View")
-    values["present"] = sb.toggle("Presentation mode", key=key("present"),
-                                  help="Big text and markers for a projector; only the plane, the inspector and "
-                                       "the controls.")  # fmt: skip
+    if "present" not in hidden:
+        sb.subheader("View")
+        values["present"] = sb.toggle("Presentation mode", key=key("present"),
+                                      help="Big text and markers for a projector: the stage fills the screen (hide "
+                                           "the sidebar with its arrow).")  # fmt: skip
     values["sample"] = ss[key("sample")]
     values["hide"] = ss[key("hide")]
     return Settings(**values)

@@ -90,6 +90,7 @@ class ParsedDataset:
     y: np.ndarray  # (n,) int64 class labels 0..K-1, every class present at least once
     class_names: tuple[str, ...]  # (K,) class k's label as written ("7" for 007 and +7, "=x" for the escaped "'=x")
     notes: tuple[str, ...] = ()  # harmless things fixed while reading, e.g. "semicolon separator"
+    axis_names: tuple[str, str] = ("x1", "x2")  # the header's names of the two coordinate columns, if it had one
 
     @property
     def n_classes(self) -> int:
@@ -436,6 +437,11 @@ def parse_dataset_csv(data: bytes, *, max_rows: int = MAX_ROWS, max_classes: int
     first = _drop_trailing_empty(_split_rows(lines[:1], sep)[0], 3, [False])
     has_header, n_fields, roles = _read_header(first, line_numbers[0], sep, notes)
     start = 1 if has_header else 0
+    axis_names = (
+        tuple(first[roles[c]].strip().strip('"').strip()[:MAX_LABEL_CHARS] or c for c in ("x1", "x2"))
+        if has_header
+        else ("x1", "x2")
+    )
     n_rows = len(lines) - start
     if n_rows > max_rows:
         raise DataError(f"The file has {n_rows:,} data rows; at most {max_rows:,} are read.")
@@ -492,7 +498,7 @@ def parse_dataset_csv(data: bytes, *, max_rows: int = MAX_ROWS, max_classes: int
             if len(lonely) == 1
             else f"classes {', '.join(lonely)} have a single point each"
         )
-    return ParsedDataset(X=X, y=y, class_names=class_names, notes=tuple(notes))
+    return ParsedDataset(X=X, y=y, class_names=class_names, notes=tuple(notes), axis_names=axis_names)
 
 
 def _drop_trailing_empty(cells: list[str], keep: int, trimmed: list[bool]) -> list[str]:

@@ -11,8 +11,11 @@ from urllib.parse import urlencode
 import numpy as np
 import streamlit as st
 
+import ce_core
+
 from . import dataset_csv, exports, session, state
 from .settings import HIDEABLE, Settings, to_query
+from .text import plain
 
 MAX_DRAWN_POINTS = 2000  # the same cap as the points slider
 MAX_UNDO = 50  # edits that Undo can take back; older ones are forgotten
@@ -34,9 +37,14 @@ def _read_upload() -> None:
     except dataset_csv.DataError as exc:
         ss.upload_error = str(exc)
         return
-    data = state.custom(parsed.X, parsed.y, parsed.class_names, "uploaded", ss.settings)
+    X, axes, notes = parsed.X, parsed.axis_names, list(parsed.notes)
+    if ss.get("standardize_upload"):
+        X = ce_core.standardize(X)[0]
+        axes = tuple(f"{name} (standardized)" for name in axes)
+        notes.append("both columns standardized to mean 0 and standard deviation 1")
+    data = state.custom(X, parsed.y, parsed.class_names, "uploaded", ss.settings, axis_names=axes)
     n = len(parsed.y)
-    notes = f" ({'; '.join(parsed.notes)})" if parsed.notes else ""
+    notes = f" ({'; '.join(notes)})" if notes else ""
     session.replace_data(data, f"Uploaded {n} points in {parsed.n_classes} classes: training restarted{notes}.")
     ss.draw_mode = False
 
@@ -56,13 +64,15 @@ def upload_section(settings: Settings) -> None:
         help="Columns x1, x2, label; label is a class number or a class name. Header optional; comma or "
              "semicolon. Up to 5,000 rows and 8 classes. The file is read in memory and never stored.",
     )  # fmt: skip
+    sb.toggle("Standardize the columns", key="standardize_upload", on_change=_read_upload,
+              help="Shift and scale each coordinate to mean 0 and standard deviation 1 when reading the file: data "
+                   "in large units (say, in the thousands) then train with the usual learning rates.")  # fmt: skip
     error = st.session_state.get("upload_error")
     if error:
-        sb.error(f"This file was not loaded, nothing changed: {error}", icon="🚫")
+        sb.error(f"This file was not loaded, nothing changed: {plain(error)}", icon=":material/block:")
     data = st.session_state.data
     if data.source != "generated":
-        sb.caption(f"Using {data.source} data: {len(data.y)} points, {data.n_classes} classes. The data settings "
-                   "above are not used until you go back.")  # fmt: skip
+        sb.caption(f"Using {data.source} data: {len(data.y)} points, {data.n_classes} classes.")
         sb.button("Back to generated data", on_click=_back_to_generated, key="back_to_generated")
 
 
@@ -99,9 +109,14 @@ def download_section(settings: Settings) -> None:
         st.caption("Opens the same dataset, model, settings and initial weights on any machine"
                    + (" (uploaded or drawn points are not part of a link)." if data.source != "generated" else "."))  # fmt: skip
         st.code(share_link(settings), language=None, wrap_lines=True)
-        hide = st.multiselect("Teacher link: hide these controls", HIDEABLE, key="teacher_hide",
-                              help="For a focused exercise, e.g. hide everything but Step and Play.")  # fmt: skip
+        current = sorted(settings.hidden_controls(), key=HIDEABLE.index)
+        if "teacher_hide" not in st.session_state:
+            st.session_state.teacher_hide = current
+        hide = st.multiselect("Student link: hide these controls", HIDEABLE, key="teacher_hide",
+                              help="For a focused exercise, e.g. everything but Step and Play, or the whole sidebar. "
+                                   "Starts from what this page hides now.")  # fmt: skip
         if hide:
+            st.caption("Student link:")
             st.code(share_link(settings, hide), language=None, wrap_lines=True)
 
 

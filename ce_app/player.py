@@ -424,6 +424,37 @@ def _meta() -> dict:
     }
 
 
+HINT_AFTER_STEPS = 300  # before that, a low accuracy says nothing yet
+STUCK_SHARE = 0.25  # "near chance": less than a quarter of the way from chance to 100%
+
+
+def _hint() -> str:
+    """A plain sentence when training looks hopeless: accuracy still near chance after a few hundred steps. It says
+    whether the data themselves are the problem (classes that overlap) or the model, and what to try."""
+    ss = st.session_state
+    trainer, data = ss.trainer, ss.data
+    if trainer.step_count < HINT_AFTER_STEPS or trainer.diverged or not len(data.y):
+        return ""
+    counts = np.bincount(trainer.y_train)
+    chance = counts.max() / counts.sum()
+    accuracy = trainer.metrics()["train_acc"]
+    if accuracy > chance + STUCK_SHARE * (1 - chance):
+        return ""
+    cached = ss.get("neighbour_agreement")
+    if cached is None or cached[0] != ss.data_version:
+        cached = (ss.data_version, ce_core.neighbour_agreement(trainer.X_train, trainer.y_train))
+        ss.neighbour_agreement = cached
+    agreement = cached[1]
+    if agreement < chance + 1.5 * STUCK_SHARE * (1 - chance):
+        return (f"Hint: the classes overlap. A training point's 5 nearest neighbours mostly share its class only "
+                f"{agreement:.0%} of the time, so no model will do much better than that here. Fewer classes, more "
+                "points or less noise make these data learnable.")  # fmt: skip
+    return (f"Hint: after {trainer.step_count:,} steps the training accuracy ({accuracy:.0%}) is still near what "
+            f"always guessing the largest class gives ({chance:.0%}), though the data are learnable (5 nearest "
+            f"neighbours agree {agreement:.0%} of the time). Try more hidden units or layers, another learning rate "
+            "or optimizer, or the lesson Spiral: depth and width.")  # fmt: skip
+
+
 def _render(player: Player, value) -> None:
     ss = st.session_state
     settings, trainer, data = ss.settings, ss.trainer, ss.data

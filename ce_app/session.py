@@ -12,10 +12,11 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from . import controls, own_data, state
-from .settings import Settings, from_query, to_query
+from . import controls, lessons, own_data, state
+from .settings import Settings, from_query, lesson_settings, to_query
+from .text import plain
 
-MAX_NOTICES = 8
+MAX_NOTICES = 8  # a link with many problems shows the first few (each one a toast)
 
 
 def _query_dict() -> dict[str, list[str]]:
@@ -24,11 +25,13 @@ def _query_dict() -> dict[str, list[str]]:
 
 
 def initial_sidebar_state() -> str:
-    """Presentation mode (from the URL, before anything else is drawn) starts with the sidebar collapsed."""
+    """Presentation mode and a link that hides the sidebar (read before anything else is drawn) start with the
+    sidebar collapsed."""
     if "settings" in st.session_state:
-        return "collapsed" if st.session_state.settings.present else "auto"
-    raw = st.query_params.get("present", "")
-    return "collapsed" if str(raw).strip().lower() in ("1", "true", "yes", "on") else "auto"
+        settings = st.session_state.settings
+    else:
+        settings, _ = from_query(_query_dict())
+    return "collapsed" if settings.present or "sidebar" in settings.hidden_controls() else "auto"
 
 
 def notify(message: str) -> None:
@@ -116,6 +119,21 @@ def apply(settings: Settings) -> None:
         state.configure(ss.trainer, settings)
 
 
+def start_lesson(key: str) -> None:
+    """Open a lesson: its settings (keeping the presentation mode and hidden controls), new data, step 0.
+    The empty key leaves the settings as they are and only forgets the lesson."""
+    ss = st.session_state
+    current: Settings = ss.settings
+    if not key:
+        ss.settings = replace(current, lesson="")
+        controls.seed_widgets(ss.settings)
+        return
+    lesson = lessons.BY_KEY[key]
+    ss.settings = replace(lesson_settings(key), present=current.present, hide=current.hide)
+    controls.seed_widgets(ss.settings)
+    replace_data(state.generate(ss.settings), f"Lesson {lesson.title}: training starts from step 0.")
+
+
 def sync_url(settings: Settings) -> None:
     """Mirror the settings into the URL (only values that differ from the defaults), when they changed."""
     wanted = to_query(settings)
@@ -129,19 +147,31 @@ def frame() -> Settings:
     ss = st.session_state
     if "settings" not in ss:
         _start_session()
-    settings = controls.sidebar(ss.trainer.n_train, ss.settings.hidden_controls())
+    hidden = ss.settings.hidden_controls()
+    settings = controls.sidebar(ss.trainer.n_train, hidden, ss.data.source)
     apply(settings)
     own_data.sidebar_sections(ss.settings)
     sync_url(ss.settings)
-    if ss.settings.present:
-        st.html("<style>html { font-size: 20px; } [data-testid='stMetricValue'] { font-size: 2.2rem; }</style>")
-    notices = ss.get("notices", [])
-    if notices:
-        with st.container(border=True):
-            for message in notices:
-                st.warning(message, icon="⚠️")
-            st.button("Dismiss", key="dismiss_notices", on_click=notices.clear)
+    _page_style(ss.settings)
+    # Notices are toasts: they never push the page down, and go by themselves. Their text may quote a link or a
+    # file, so it is shown as plain text.
+    for message in ss.pop("notices", []):
+        st.toast(plain(message), icon=":material/info:", duration="long")
     return ss.settings
+
+
+def _page_style(settings: Settings) -> None:
+    """Presentation mode: larger text and less padding, so the stage fits one projector screen; a link that hides
+    the sidebar hides it with its toggle."""
+    rules = []
+    if settings.present:
+        rules.append("html { font-size: 18px; } [data-testid='stMainBlockContainer'] { padding-top: 3.4rem; "
+                     "padding-bottom: 0.5rem; }")  # fmt: skip
+    if "sidebar" in settings.hidden_controls():
+        rules.append("[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
+                     "[data-testid='stExpandSidebarButton'] { display: none !important; }")  # fmt: skip
+    if rules:
+        st.html("<style>" + " ".join(rules) + "</style>")
 
 
 def ensure_frame() -> Settings:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from functools import partial
 
 import ce_core
 from ce_core.datasets import class_counts
+
+from . import lessons
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam"}
@@ -75,6 +77,7 @@ class Settings:
     sample: int = 0  # index of the selected point in the dataset
     present: bool = False  # presentation mode: bigger text, fewer panels
     hide: str = ""  # comma-separated control names a teacher hides, see HIDEABLE
+    lesson: str = ""  # the lesson these settings started from (ce_app.lessons), "" for none
 
     @property
     def hidden(self) -> tuple[int, ...]:
@@ -123,10 +126,14 @@ SPECS: dict[str, Spec] = {
     "sample": Spec("int", 0, 1999),
     "present": Spec("bool"),
     "hide": Spec("hide"),
+    "lesson": Spec("choice", choices=("", *lessons.KEYS)),
 }
 
 # Controls a teacher link can hide (``?hide=step10,epoch,data``): buttons and whole sidebar groups.
-HIDEABLE = ("step", "step10", "epoch", "play", "reset", "data", "model", "training", "speed", "upload", "draw")
+# Controls a teacher link can hide (``?hide=step10,epoch,data``): the stage's buttons, sidebar groups, the lesson
+# picker, the presentation toggle, or the whole sidebar.
+HIDEABLE = ("step", "step10", "epoch", "play", "reset", "draw", "lesson", "data", "model", "training", "speed",
+            "upload", "present", "sidebar")  # fmt: skip
 
 DEFAULTS = Settings()
 
@@ -260,6 +267,9 @@ def from_query(params: Mapping[str, str | list[str]]) -> tuple[Settings, list[st
     Never raises: every notice is one line of plain text, at most MAX_NOTICE_CHARS long, quoting at most
     QUOTE_CHARS characters of the link.
     """
+    lesson = lessons.BY_KEY.get(str(_last(params.get("lesson", ""))).strip().lower())
+    if lesson is not None:  # the lesson's values first; the link's own values override them
+        params = {**lesson.values, **params}
     values, notices, unknown = {}, [], []
     for name in sorted(params, key=lambda name: name in _READ_LAST):  # stable: the rest keep the link's order
         raw = params[name]
@@ -285,12 +295,25 @@ def from_query(params: Mapping[str, str | list[str]]) -> tuple[Settings, list[st
     return replace(DEFAULTS, **values), [notice[:MAX_NOTICE_CHARS] for notice in notices]
 
 
+def _last(raw):
+    """The value a link means by a parameter given once or several times (the last one)."""
+    return (raw[-1] if raw else "") if isinstance(raw, list | tuple) else raw
+
+
+def lesson_settings(key: str) -> Settings:
+    """The settings a lesson starts from: the defaults with the lesson's values (DEFAULTS for no lesson)."""
+    return from_query({"lesson": key})[0] if key in lessons.BY_KEY else DEFAULTS
+
+
 def to_query(settings: Settings) -> dict[str, str]:
-    """The query parameters that differ from the defaults (short links), as strings."""
+    """The query parameters that differ from where the link starts (the lesson's settings, or the defaults)."""
+    baseline = lesson_settings(settings.lesson)
     out = {}
     for f in fields(Settings):
         value = getattr(settings, f.name)
-        if value == getattr(DEFAULTS, f.name):
+        if value == getattr(baseline, f.name) and f.name != "lesson":
+            continue
+        if f.name == "lesson" and not value:
             continue
         if isinstance(value, bool):
             out[f.name] = "1" if value else "0"
@@ -299,7 +322,3 @@ def to_query(settings: Settings) -> dict[str, str]:
         else:
             out[f.name] = str(value)
     return out
-
-
-def as_dict(settings: Settings) -> dict:
-    return asdict(settings)

@@ -67,11 +67,11 @@ def generate(settings: Settings) -> Dataset:
 
 
 def custom(X: np.ndarray, y: np.ndarray, class_names: tuple, source: str, settings: Settings,
-           view_bounds: tuple | None = None) -> Dataset:  # fmt: skip
+           view_bounds: tuple | None = None, axis_names: tuple = ("x1", "x2")) -> Dataset:  # fmt: skip
     """Uploaded or drawn points as a Dataset, split with the session's test fraction and seed."""
     _, test_idx = ce_core.split_indices(y, settings.test, settings.seed) if len(y) else (None, np.zeros(0, int))
     return Dataset(np.asarray(X, dtype=float).reshape(-1, 2), np.asarray(y, dtype=np.int64), test_idx,
-                   tuple(class_names), source, view_bounds)  # fmt: skip
+                   tuple(class_names), source, view_bounds, tuple(axis_names))  # fmt: skip
 
 
 def build_trainer(settings: Settings, data: Dataset) -> ce_core.Trainer:

@@ -6,7 +6,7 @@ See the README's glossary for the notation (x, z, W, b, u, p, y, T, lr, l2).
 """
 
 from ._malloc import keep_heap_slack
-from .datasets import DATASETS, make_dataset, split_indices, train_test_split
+from .datasets import DATASETS, make_dataset, neighbour_agreement, split_indices, standardize, train_test_split
 from .features import FEATURE_MAPS, feature_names
 from .frames import ENDED_DIVERGED, ENDED_LIMIT, Chunk, Frame, FrameSpec, SelectedPoint, capture_frame, play_chunk
 from .gradcheck import GradCheck, check_grads, compare_grads, max_relative_error, numerical_grad
@@ -87,6 +87,7 @@ __all__ = [
     "loss_surface",
     "make_dataset",
     "max_relative_error",
+    "neighbour_agreement",
     "numerical_grad",
     "pca_directions",
     "play_chunk",
@@ -98,6 +99,7 @@ __all__ = [
     "softmax_jacobian",
     "span_for",
     "split_indices",
+    "standardize",
     "thin_rows",
     "train_test_split",
     "unflatten_params",

@@ -148,3 +148,36 @@ def train_test_split(X, y, test_fraction=0.2, seed=0):
     train, test = split_indices(y, test_fraction, seed)
     y = np.asarray(y).astype(np.int64)
     return X[train], X[test], y[train], y[test]
+
+
+def standardize(X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Columns shifted to mean 0 and scaled to standard deviation 1: ``Z = (X - mean) / std``.
+
+    Returns (Z (n, d), mean (d,), std (d,)); a constant column keeps std 1 (it is only shifted), so Z stays finite.
+    """
+    X = _checks.float_array(X, "X", ndims=(2,))
+    mean = X.mean(axis=0)
+    std = X.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    return (X - mean) / std, mean, std
+
+
+def neighbour_agreement(X, y, k: int = 5) -> float:
+    """How often the majority class of a point's k nearest other points is its own class (leave-one-out k-NN
+    accuracy, ties to the smallest class number): a rough measure of how much the classes overlap.
+
+    Near 1/K the classes are mixed so thoroughly that no model can do much better on these points.
+    """
+    X = _checks.float_array(X, "X", ndims=(2,))
+    y = np.asarray(y)
+    n = len(y)
+    k = _checks.integer(k, "k", low=1)
+    if n <= k:
+        return float("nan")
+    sq = (X * X).sum(axis=1)
+    distances = sq[:, None] + sq[None, :] - 2.0 * (X @ X.T)  # (n, n) squared distances
+    np.fill_diagonal(distances, np.inf)  # a point is not its own neighbour
+    nearest = np.argpartition(distances, k - 1, axis=1)[:, :k]  # (n, k)
+    votes = np.zeros((n, int(y.max()) + 1))
+    np.add.at(votes, (np.repeat(np.arange(n), k), y[nearest].ravel()), 1.0)
+    return float((votes.argmax(axis=1) == y).mean())

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ce_app import player, session
+from ce_app import lessons, player, session
 from ce_app import train_panels as panels
 
 settings = session.ensure_frame()
@@ -15,6 +15,21 @@ if not settings.present:
         "p = softmax(u), and is punished by the loss −log p_y for the true class y. Every step of gradient descent "
         "moves each class's weights by −lr·(p_k − y_k)·z. Step through it below, or press Play."
     )
+
+
+def lesson_bar() -> None:
+    """The lesson picker and what to notice: a teacher runs a lecture from here, without the sidebar."""
+    ss.lesson_pick = settings.lesson
+    left, right = st.columns([1, 2.2], vertical_alignment="center")
+    left.selectbox("Lesson", ("", *lessons.KEYS), key="lesson_pick", label_visibility="collapsed",
+                   format_func=lambda key: lessons.BY_KEY[key].title if key else "Lessons: pick one, or play freely",
+                   on_change=lambda: session.start_lesson(ss.lesson_pick))  # fmt: skip
+    if settings.lesson:
+        right.caption(lessons.BY_KEY[settings.lesson].notice)
+
+
+if "lesson" not in settings.hidden_controls():
+    lesson_bar()
 
 
 @st.fragment

@@ -68,7 +68,7 @@ class CeStage {
       b.title = title;
       b.innerHTML = label;  // our own fixed labels and icons, never text from the server
       b.addEventListener("click", handler);
-      this.el.toolbar.insertBefore(b, this.el.status);
+      this.el.toolbar.appendChild(b);
       return b;
     };
     this.buttons = {
@@ -322,18 +322,26 @@ class CeStage {
   }
 
   showMetrics(f) {
-    const set = (key, text, full) => {
-      const el = this.metricValues[key];
-      if (el.textContent !== text) el.textContent = text;
-      el.parentElement.title = METRICS.find((m) => m[0] === key)[2] + (full ? "\n" + full : "");
-    };
-    set("step", f.step.toLocaleString("en-US"));
-    set("epoch", f.epoch.toFixed(2), ceFull(f.epoch));
-    set("train_loss", ceFormat(f.train_loss), ceFull(f.train_loss));
-    set("test_loss", ceFormat(f.test_loss), ceFull(f.test_loss));
-    set("train_acc", cePercent(f.train_acc), ceFull(f.train_acc));
-    set("test_acc", cePercent(f.test_acc), ceFull(f.test_acc));
-    set("grad_norm", ceFormat(f.grad_norm, 3), ceFull(f.grad_norm));
+    this.setMetric("step", f.step.toLocaleString("en-US"));
+    this.setMetric("epoch", f.epoch.toFixed(2), ceFull(f.epoch));
+    this.setMetric("train_loss", ceFormat(f.train_loss), ceFull(f.train_loss));
+    this.setMetric("test_loss", ceFormat(f.test_loss), ceFull(f.test_loss));
+    this.setMetric("train_acc", cePercent(f.train_acc), ceFull(f.train_acc));
+    this.setMetric("test_acc", cePercent(f.test_acc), ceFull(f.test_acc));
+    this.setMetric("grad_norm", ceFormat(f.grad_norm, 3), ceFull(f.grad_norm));
+  }
+
+  // One metric's text, made smaller rather than cut when its box is too narrow; the full value in the tooltip.
+  setMetric(key, text, full) {
+    const el = this.metricValues[key];
+    el.parentElement.title = METRICS.find((m) => m[0] === key)[2] + (full ? "\n" + full : "");
+    if (el.textContent === text) return;
+    el.textContent = text;
+    el.style.fontSize = "";
+    if (el.scrollWidth > el.clientWidth) {
+      const size = parseFloat(getComputedStyle(el).fontSize);
+      el.style.fontSize = Math.max(10, Math.floor(size * el.clientWidth / el.scrollWidth)) + "px";
+    }
   }
 
   showEmpty() {
@@ -368,12 +376,13 @@ class CeStage {
     const x = this.points.all("x");
     const z = Array.from(f.point_z).map((v, j) => this.meta.z_names[j] + " = " + ceSigned(ceFormat(v, 3)));
     const more = this.meta.z_size > f.point_z.length ? ", … " + (this.meta.z_size - f.point_z.length) + " more" : "";
+    const zText = this.view.present ? "" : "   z = (" + z.join(", ") + more + ")";
     this.el.lines.textContent = "x = (" + this.meta.axes[0] + " = " + ceSigned(ceFormat(x[2 * i], 3)) + ", " + this.meta.axes[1] +
-      " = " + ceSigned(ceFormat(x[2 * i + 1], 3)) + ")   z = (" + z.join(", ") + more + ")   loss = −Σ y_k log p_k = " + ceFormat(f.point_loss, 5);
+      " = " + ceSigned(ceFormat(x[2 * i + 1], 3)) + ")" + zText + "   loss = −Σ y_k log p_k = " + ceFormat(f.point_loss, 5);
     const labels = this.meta.classes.map((c) => c);
     const font = this.view.present ? 15 : 12;
     this.logitBars.draw({title: "Logits u_k = w_k·z + b_k", values: Array.from(f.point_logits), colors: this.meta.colors, labels, font});
-    this.probBars.draw({title: "Probabilities p_k (filled) and targets y_k (outline)", values: Array.from(f.point_probs),
+    this.probBars.draw({title: "p_k (filled) and targets y_k (outline)", values: Array.from(f.point_probs),
                         targets: Array.from(f.point_targets), colors: this.meta.colors, labels, range: [0, 1.15], digits: 2, font});
     this.showTable(f, K);
   }
@@ -450,6 +459,7 @@ class CeStage {
     let status = "", warn = false;
     if (diverged) { status = "Training diverged: " + this.view.divergence + ". The plots show the last finite state; press Reset."; warn = true; }
     else if (this.view.notice) status = this.view.notice;
+    else if (this.view.hint) status = this.view.hint;
     else if (playing && this.stream) status = this.stream.spf + " steps per frame, " + this.stream.fps + " frames/s";
     this.el.status.innerHTML = warn ? ICONS.warn : "";
     this.el.status.appendChild(document.createTextNode(status));
@@ -524,7 +534,7 @@ class CeStage {
       try {
         const frame = window.frameElement.getBoundingClientRect();
         const above = this.el.planeBox.getBoundingClientRect().top;
-        maxHeight = window.parent.innerHeight - Math.max(0, frame.top) - above - 40;
+        maxHeight = window.parent.innerHeight - Math.max(0, frame.top) - above - 12;
       } catch (error) { maxHeight = 520; }
     }
     planeHeight = Math.max(220, Math.min(planeHeight, maxHeight));
@@ -589,3 +599,4 @@ window.cePlayer.pointPixels = () => {
   return out;
 };
 window.cePlayer.pointCount = () => (ceStage.points ? ceStage.points.rows : 0);
+window.cePlayer.setMetric = (key, value) => ceStage.setMetric(key, ceFormat(value));

@@ -12,6 +12,7 @@ import pytest
 
 from ce_app.dataset_csv import MAX_ROWS
 from ce_app.settings import DEFAULTS, SPECS, batch_sizes, train_size
+from tests.app.notices import as_read, notices
 
 # One link per kind of fallback: (query, settings expected, parameters that must each get a notice).
 HOSTILE_LINKS = {
@@ -46,7 +47,7 @@ def test_a_hostile_link_falls_back_with_a_notice_per_parameter(case, open_app):
     assert not at.exception, [e.value for e in at.exception]
     settings, data = at.session_state["settings"], at.session_state["data"]
     assert {name: getattr(settings, name) for name in expected} == expected
-    warnings = [w.value for w in at.warning]
+    warnings = notices(at)
     for name in query:
         own = (f"Link: {name}=", f"Link: {name}:") if name in SPECS else ("Link: Unknown", "Link: 2 unknown")
         assert any(w.startswith(own) for w in warnings), (name, warnings)
@@ -90,7 +91,7 @@ def test_a_rejected_upload_says_why_and_leaves_data_and_training_untouched(case,
     assert not app.exception, [e.value for e in app.exception]
     assert app.session_state["data"] is data and app.session_state["trainer"] is trainer
     assert trainer.step_count == 3 and np.array_equal(trainer.flat_params(), weights)
-    (message,) = [e.value for e in app.sidebar.error]
+    (message,) = [as_read(e.value) for e in app.sidebar.error]
     assert message.startswith("This file was not loaded, nothing changed: ") and len(message) < 400
     for fragment in fragments:
         assert fragment in message, (fragment, message)

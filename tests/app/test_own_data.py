@@ -7,6 +7,7 @@ import numpy as np
 from ce_app import exports
 from ce_core import make_dataset
 from tests.app.charts import chart_keys, chart_specs
+from tests.app.notices import notices
 from tests.app.player import Browser
 
 GOOD_CSV = b"x1,x2,label\n0,0,cat\n1,1,dog\n0.2,0.1,cat\n1.1,0.9,dog\n-0.5,0.3,bird\n0.1,-0.6,bird\n"
@@ -25,7 +26,7 @@ def test_a_valid_upload_replaces_the_data_and_restarts_training(app):
     assert data.source == "uploaded" and len(data.y) == 6
     assert data.class_names == ("bird", "cat", "dog")
     assert trainer.model.n_classes == 3 and trainer.step_count == 0
-    assert any("Uploaded 6 points" in w.value for w in app.warning)
+    assert any("Uploaded 6 points" in w for w in notices(app))
     Browser(app).step()
     assert not app.exception and app.session_state["trainer"].step_count == 1
 
@@ -60,12 +61,15 @@ def test_back_to_generated_data(app):
     assert len(app.session_state["data"].y) == app.session_state["settings"].n
 
 
-def test_changing_a_data_setting_leaves_uploaded_data(app):
-    """Test that moving a data slider goes back to generated data, with a notice."""
+def test_uploaded_data_disable_the_controls_that_shape_generated_data(app):
+    """Test that with uploaded points the dataset, classes, points and noise controls are disabled with a line
+    saying why, and come back with Back to generated data."""
     upload(app, GOOD_CSV)
-    app.sidebar.slider(key="w_K").set_value(4).run()
-    assert app.session_state["data"].source == "generated"
-    assert app.session_state["data"].n_classes == 4
+    for widget, key in (("selectbox", "w_dataset"), ("slider", "w_K"), ("slider", "w_n"), ("slider", "w_noise")):
+        assert getattr(app.sidebar, widget)(key=key).disabled, key
+    assert any("Back to generated data" in c.value for c in app.sidebar.caption)
+    app.sidebar.button(key="back_to_generated").click().run()
+    assert app.session_state["data"].source == "generated" and not app.sidebar.slider(key="w_K").disabled
 
 
 def test_downloads_and_share_link_are_offered(app):

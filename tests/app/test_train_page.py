@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import ce_core
+from tests.app.notices import notices
 from tests.app.player import Browser
 
 
@@ -55,7 +56,7 @@ def test_changing_data_resets_training_with_a_notice(app):
     no_errors(app)
     assert app.session_state["trainer"].step_count == 0
     assert app.session_state["settings"].dataset == "moons"
-    assert any("restarted" in w.value for w in app.warning)
+    assert any("restarted" in w for w in notices(app))
 
 
 def test_changing_the_optimizer_keeps_the_weights(app):
@@ -120,7 +121,7 @@ def test_momentum_slider_sets_sgd_momentum(app):
 def test_new_sample_button_draws_the_next_seed(app):
     """Test that New sample moves to the next seed and new data."""
     old_X = app.session_state["data"].X.copy()
-    next(b for b in app.sidebar.button if b.label == "New sample").click().run()
+    next(b for b in app.sidebar.button if b.label == "New").click().run()
     no_errors(app)
     assert app.session_state["settings"].seed == 1
     assert not np.array_equal(app.session_state["data"].X, old_X)
@@ -132,7 +133,7 @@ def test_a_link_sets_every_setting_and_the_url_mirrors_them(open_app):
              "opt": "adam", "T": "0.5", "batch": "16"}  # fmt: skip
     at = open_app(query)
     no_errors(at)
-    assert not at.warning
+    assert not notices(at)
     settings = at.session_state["settings"]
     assert (settings.dataset, settings.K, settings.n, settings.lr, settings.seed) == ("spiral", 4, 200, 0.05, 3)
     trainer = at.session_state["trainer"]
@@ -172,8 +173,9 @@ def test_invalid_or_hostile_links_fall_back_with_a_notice(query, open_app):
     """Test that bad query values never raise, fall back to safe values and show a notice."""
     at = open_app(query)
     no_errors(at)
-    assert at.warning, "a notice should explain the fallback"
-    assert all("<script>" not in w.value or "not one of" in w.value for w in at.warning)
+    assert notices(at), "a notice should explain the fallback"
+    assert all("<script>" not in w or "not one of" in w for w in notices(at))
+    assert all("\\<script" in t.value or "<script" not in t.value for t in at.toast)  # shown escaped
     step(at)
     no_errors(at)
     assert at.session_state["trainer"].step_count == 1
@@ -243,4 +245,4 @@ def test_settings_survive_streamlits_legacy_pages_mode(monkeypatch, open_app):
     settings = at.session_state["settings"]
     assert (settings.dataset, settings.K, settings.n, settings.T, settings.layers) == ("circles", 5, 200, 2.0, 1)
     assert at.session_state["trainer"].step_count == 3
-    assert not any("restarted" in w.value for w in at.warning)
+    assert not any("restarted" in w for w in notices(at))

@@ -199,7 +199,7 @@ def test_shared_link_restores_settings_deterministically(browser, app_url):
             expect(layers.locator('input[type="radio"][value="1"]')).to_be_checked()
             expect(bar.get_by_role("slider", name="Units per hidden layer")).to_have_attribute("aria-valuetext", "8")
             expect(bar.get_by_role("spinbutton", name="Seed")).to_have_value("3")
-            expect(ui.warning_alerts(page)).to_have_count(0)
+            expect(ui.toasts(page)).to_have_count(0)
             _no_errors(page)
             query = {name: values[-1] for name, values in parse_qs(urlsplit(page.url).query).items()}
             assert query == SHARED_LINK, f"the URL no longer holds the shared settings: {page.url}"
@@ -218,9 +218,9 @@ def test_hostile_link_is_refused_with_notices(page, app_url):
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    hostile = {"K": "abc", "lr": "1e999", "dataset": "<script>alert(1)</script>", "n": "-5"}
+    hostile = {"K": "abc", "lr": "1e999", "dataset": "<script>alert(1)</script>"}
     ui.open_app(page, app_url, _link(hostile))
-    notices = ui.warning_alerts(page)
+    notices = ui.toasts(page)
     for name in hostile:
         expect(notices.filter(has_text=re.compile(rf"\b{name}="))).to_have_count(1)
     expect(ui.sidebar(page).get_by_role("combobox", name="Dataset")).to_have_value("blobs")
@@ -245,7 +245,7 @@ def test_first_session_on_a_fresh_server_keeps_its_settings(browser):
         query = parse_qs(urlsplit(page.url).query)
         assert not query, f"the first full rerun changed the settings (the URL now says {page.url})"
         expect(ui.sidebar(page).get_by_role("slider", name="Classes K")).to_have_attribute("aria-valuetext", "3")
-        expect(ui.warning_alerts(page)).to_have_count(0)
+        expect(ui.toasts(page)).to_have_count(0)
         expect(ui.button(page, "pause")).to_contain_text("Pause")
     except AssertionError:
         print(f"--- end of the fresh server's log ---\n{fresh.log_tail()}")
@@ -285,3 +285,72 @@ def test_every_page_opens_without_exception(page, app_url):
             failures.append(f"{title} (opened by URL): {ui.exceptions(cold).first.inner_text()[:200]}")
     cold.close()
     assert not failures, "pages with problems (tracebacks are in the server log):\n" + "\n".join(failures)
+
+
+def test_text_from_a_link_is_never_markup(page, app_url):
+    """Test that Markdown in link values reaches the page as plain text: no image fetched, no link, no bold."""
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    hostile = {"dataset": "![](http://127.0.0.1:9/x.png)", "lr": "[Log in](https://evil.example)", "K": "**b**",
+               "act": ":material/home: www.evil.example"}  # fmt: skip
+    ui.open_app(page, app_url, _link(hostile))
+    notices = ui.toasts(page)
+    expect(notices.filter(has_text="Log in")).to_have_count(1)
+    for selector in ("img", "a", "strong", "[data-testid='stIconMaterial']"):
+        assert notices.locator(selector).count() == 0, f"a notice renders {selector} from the link"
+    outside = [url for url in requests if urlsplit(url).netloc in ("127.0.0.1:9", "evil.example", "www.evil.example")]
+    assert not outside, f"the page fetched {outside}"
+    _no_errors(page)
+
+
+def test_presentation_mode_fits_a_projector_screen(browser, app_url):
+    """Test that at 1280 x 720 with present=1 the controls, the metrics, the whole plane and the selected point's
+    probabilities are on screen without scrolling, with a lesson chosen."""
+    context = browser.new_context(viewport=ui.PROJECTOR)
+    page = context.new_page()
+    try:
+        ui.open_app(page, app_url, "/?present=1&lesson=spiral")
+        plane = ui.plane_box(page)
+        assert plane["y"] >= 0 and plane["y"] + plane["height"] <= ui.PROJECTOR["height"], plane
+        assert plane["x"] >= 0 and plane["x"] + plane["width"] <= ui.PROJECTOR["width"], plane
+        assert plane["height"] >= 360, f"the plane is not the largest thing on screen: {plane}"
+        for locator in (ui.button(page, "play"), ui.metric_value(page, "test_acc"), ui.stage(page).locator("#probs")):
+            box = locator.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= ui.PROJECTOR["height"], box
+        assert page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop") == 0
+        _no_errors(page)
+    finally:
+        context.close()
+
+
+def test_teacher_link_leaves_no_gaps_and_can_hide_the_sidebar(page, app_url):
+    """Test that hidden stage buttons leave no empty slot between the others, and hide=sidebar hides it."""
+    ui.open_app(page, app_url, "/?hide=step10,epoch,draw,sidebar")
+    step, play = ui.button(page, "step").bounding_box(), ui.button(page, "play").bounding_box()
+    assert play["x"] - (step["x"] + step["width"]) < 16, (step, play)
+    for key in ("step10", "epoch", "draw"):
+        expect(ui.button(page, key)).to_be_hidden()
+    expect(ui.sidebar(page)).to_be_hidden()
+    expect(page.locator('[data-testid="stExpandSidebarButton"]')).to_be_hidden()
+    _no_errors(page)
+
+
+def test_metrics_are_never_cut_for_extreme_values(page, app_url):
+    """Test that the stage's metric boxes show tiny, huge and negative numbers whole, at 1280 px and on a phone."""
+    extremes = [6.963e-06, 1.95e-12, 123456789.0, -0.000123456, 2.5e300, 0.999999, 100.0]
+    for viewport in (ui.PROJECTOR, {"width": 390, "height": 844}):
+        page.set_viewport_size(viewport)
+        ui.open_app(page, app_url, "/?present=1" if viewport is ui.PROJECTOR else "/")
+        cut = ui.stage_frame(page).evaluate("""(values) => {
+            const cut = [];
+            for (const v of values) {
+                for (const box of document.querySelectorAll('[data-metric]')) {
+                    window.cePlayer.setMetric(box.dataset.metric, v);
+                    const value = box.querySelector('.value');
+                    if (value.scrollWidth > value.clientWidth + 1 || value.textContent.endsWith('…')
+                        || value.textContent !== ceFormat(v)) cut.push([box.dataset.metric, v, value.textContent]);
+                }
+            }
+            return cut;
+        }""", extremes)  # fmt: skip
+        assert not cut, f"metrics cut at {viewport}: {cut}"

@@ -173,6 +173,11 @@ def warning_alerts(page: Page) -> Locator:
     return page.locator('[data-testid="stAlertContentWarning"]')
 
 
+def toasts(page: Page) -> Locator:
+    """The notices of the page (``st.toast``): a link's fallbacks, restarts, uploads."""
+    return page.locator('[data-testid="stToast"]')
+
+
 def sidebar(page: Page) -> Locator:
     return page.locator('[data-testid="stSidebar"]')
 

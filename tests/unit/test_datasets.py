@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import ce_core
 from ce_core import DATASETS, make_dataset, train_test_split
 
 CLASS_COUNTS = list(range(2, 9))
@@ -103,3 +104,37 @@ def test_split_keeps_one_training_point_per_class():
     X, y = labelled_points(9, 9)
     _, X_test, y_train, _ = train_test_split(X, y, test_fraction=0.9)
     assert sorted(y_train) == list(range(9)) and len(X_test) == 0
+
+
+def test_standardize_gives_mean_zero_and_unit_spread_and_leaves_constant_columns_finite():
+    """Test that standardize returns columns of mean 0 and std 1, undoes exactly, and shifts a constant column."""
+    X = np.array([[1.0, 5.0], [3.0, 5.0], [5.0, 5.0], [7.0, 5.0]]) * 1e6
+    Z, mean, std = ce_core.standardize(X)
+    np.testing.assert_allclose(Z[:, 0].mean(), 0, atol=1e-12)
+    np.testing.assert_allclose(Z[:, 0].std(), 1)
+    np.testing.assert_array_equal(Z[:, 1], 0.0)
+    np.testing.assert_allclose(Z * std + mean, X)
+    np.testing.assert_allclose(Z[:, 0], [-3, -1, 1, 3] / np.sqrt(5))  # by hand: mean 4e6, std sqrt(5)e6
+
+
+def test_neighbour_agreement_by_hand_and_against_a_plain_loop():
+    """Test leave-one-out k-NN agreement on a hand-made set and against a plain loop on random data."""
+    X = np.array([[0, 0], [0, 1], [1, 0], [10, 10], [10, 11], [6, 6]])
+    y = np.array([0, 0, 0, 1, 1, 0])
+    # k = 1: (6, 6) is nearer to (10, 10) (distance 5.7) than to (1, 0) (7.8): it alone disagrees
+    assert ce_core.neighbour_agreement(X, y, k=1) == pytest.approx(5 / 6)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 2)), rng.integers(0, 3, 40)
+
+    def loop(k):
+        hits = 0
+        for i in range(len(y)):
+            d = [((X[i] - X[j]) ** 2).sum() if j != i else np.inf for j in range(len(y))]
+            votes = np.bincount(y[np.argsort(d)[:k]], minlength=3)
+            hits += votes.argmax() == y[i]
+        return hits / len(y)
+
+    for k in (1, 3, 5):
+        assert ce_core.neighbour_agreement(X, y, k=k) == pytest.approx(loop(k))
+    blobs, spiral5 = ce_core.make_dataset("blobs", 300, 3), ce_core.make_dataset("spiral", 300, 5)
+    assert ce_core.neighbour_agreement(*blobs) > 0.95 and ce_core.neighbour_agreement(*spiral5) < 0.5
