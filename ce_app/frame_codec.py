@@ -27,7 +27,7 @@ import ce_core
 
 from .palette import region_codes
 
-DTYPES = ("uint8", "uint16", "uint32", "int32", "float32", "float64")  # what the browser has typed arrays for
+DTYPES = ("int8", "uint8", "uint16", "uint32", "int32", "float32", "float64")  # what the browser has typed arrays for
 ALIGN = 8
 COMPRESSION_LEVEL = 1  # level 1 already shrinks a chunk of region grids ~6x; higher levels cost 3x the time
 MAX_TABLE_BYTES = 64 * 1024 * 1024  # refuse to unpack anything larger (the tables here are a few hundred KB)
@@ -111,6 +111,7 @@ class FrameLayout:
     arrows: bool = False
     unit_counts: tuple = ()  # hidden units per layer, then K (network view); () when it is off
     unit_resolution: int = 0
+    weight_shapes: tuple = ()  # network view: the shapes of V1, V2, ..., W
 
     @property
     def dw_columns(self) -> int:
@@ -147,6 +148,8 @@ def frame_columns(layout: FrameLayout) -> list[Column]:
         r = layout.unit_resolution
         columns += [Column("units", "uint8", (sum(layout.unit_counts), r, r)),
                     Column("units_scale", "float32", (sum(layout.unit_counts),))]  # fmt: skip
+        columns += [Column(f"net_w{i}", "int8", shape) for i, shape in enumerate(layout.weight_shapes)]
+        columns.append(Column("net_w_scale", "float32", (len(layout.weight_shapes),)))
     return columns
 
 
@@ -170,6 +173,13 @@ def _units(units: tuple) -> tuple[np.ndarray, np.ndarray]:
     safe = np.where(scale > 0, scale, 1.0)
     codes = np.rint(127.5 + 127.5 * maps / safe[:, None, None])
     return np.clip(codes, 0, 255).astype(np.uint8), scale.astype(np.float32)
+
+
+def _weights(matrix: np.ndarray) -> tuple[np.ndarray, float]:
+    """A weight matrix as int8 in [-127, 127] times its largest magnitude / 127: only its sign and size are drawn."""
+    largest = float(np.abs(matrix).max())
+    safe = largest if largest > 0 else 1.0
+    return np.rint(matrix * (127.0 / safe)).astype(np.int8), largest
 
 
 def encode_frames(frames: list[ce_core.Frame], y: np.ndarray, layout: FrameLayout) -> Packed:
@@ -200,6 +210,12 @@ def encode_frames(frames: list[ce_core.Frame], y: np.ndarray, layout: FrameLayou
             codes, scale = _units(frame.units)
             values["units"].append(codes)
             values["units_scale"].append(scale)
+            scales = []
+            for i, matrix in enumerate(frame.layer_weights):
+                quantized, largest = _weights(matrix)
+                values[f"net_w{i}"].append(quantized)
+                scales.append(largest)
+            values["net_w_scale"].append(scales)
     return pack(frame_columns(layout), {name: np.asarray(rows) for name, rows in values.items()})
 
 

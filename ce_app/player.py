@@ -40,7 +40,7 @@ CHUNK_SECONDS = 1.0  # of animation per chunk: one request a second per playing 
 MAX_CHUNK_FRAMES = 60
 MAX_STEPS_PER_PLAY = 20_000  # one press of Play runs at most this many steps, so a forgotten tab stops by itself
 GRID_RESOLUTION = 80  # cells per axis of the plane's colours (the browser smooths them); see bench.frame
-UNIT_RESOLUTION = 24  # cells per axis of each hidden unit's map in the network view
+UNIT_CELLS = 6000  # grid cells of all the network view's unit maps together, per frame (a few KiB compressed)
 KEPT_CHUNKS = 3  # chunks whose start is kept for a Pause: the one on screen, the next, one spare
 MAX_EVENTS = 64  # events one value may carry
 MAX_SEQ_JUMP = 10_000  # an event numbered further ahead than this is not from our player
@@ -203,17 +203,24 @@ def _spec(player: Player) -> ce_core.FrameSpec:
         X=data.X, y=data.y, train_rows=data.train_idx, test_rows=data.test_idx, bounds=data.bounds,
         resolution=GRID_RESOLUTION,
         selected=session.selected_point(), arrows=trainer.model.is_linear,
-        unit_resolution=UNIT_RESOLUTION if player.network and trainer.model.hidden else 0,
+        unit_resolution=unit_resolution(trainer.model) if player.network and trainer.model.hidden else 0,
     )  # fmt: skip
+
+
+def unit_resolution(model: ce_core.Model) -> int:
+    """Cells per axis of each unit's map: finer for small networks, 8 to 24, UNIT_CELLS in all."""
+    units = sum(model.hidden) + model.n_classes
+    return max(8, min(24, int(math.sqrt(UNIT_CELLS / units))))
 
 
 def _layout(player: Player, spec: ce_core.FrameSpec) -> frame_codec.FrameLayout:
     model = st.session_state.trainer.model
     units = (*model.hidden, model.n_classes) if spec.unit_resolution else ()
+    weights = tuple(shape for name, shape in model.param_shapes().items() if name[0] in "VW") if units else ()
     return frame_codec.FrameLayout(
         n_points=len(spec.y), n_classes=model.n_classes, resolution=spec.resolution, z_size=model.n_last_inputs,
         show_class=None if player.show == "regions" else int(player.show), arrows=spec.arrows, unit_counts=units,
-        unit_resolution=spec.unit_resolution,
+        unit_resolution=spec.unit_resolution, weight_shapes=weights,
     )  # fmt: skip
 
 
@@ -418,6 +425,7 @@ def _meta() -> dict:
         "z_size": model.n_last_inputs,
         "dw_names": names if model.n_last_inputs <= frame_codec.DW_COLUMNS_MAX else ["‖dL/dw_k‖"],
         "layers": list(model.hidden),
+        "inputs": ce_core.feature_names(model.features),
         "activation": model.activation,
         "linear": model.is_linear,
         "source": data.source,

@@ -79,6 +79,7 @@ class Frame:
     b: np.ndarray | None = None  # (K,)
     next_W: np.ndarray | None = None  # (K, D) the change the next step will make to W
     units: tuple = ()  # with unit_resolution: per hidden layer (r, r, H_l), then the logits (r, r, K), float32
+    layer_weights: tuple = ()  # with unit_resolution: V1 (H1, F), V2 (H2, H1), ..., W (K, D): one row per unit
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,11 @@ def _units(trainer: Trainer, spec: FrameSpec) -> tuple:
     return tuple(layer.reshape(r, r, -1).astype(np.float32) for layer in (*hidden, logits))
 
 
+def _layer_weights(trainer: Trainer) -> tuple:
+    names = [name for name in trainer.model.param_shapes() if name.startswith("V")] + ["W"]
+    return tuple(trainer.params[name] for name in names)
+
+
 def capture_frame(trainer: Trainer, spec: FrameSpec) -> Frame:
     """The frame of the trainer's current state."""
     metrics = trainer.metrics()
@@ -135,6 +141,7 @@ def capture_frame(trainer: Trainer, spec: FrameSpec) -> Frame:
         grad_norm=metrics["grad_norm"], class_grad_norm=class_grad_norms(grads), grid=grid,
         predicted=predicted, batch_rows=batch_rows, point=_selected_point(trainer, spec),
         W=W, b=b, next_W=next_W, units=_units(trainer, spec) if spec.unit_resolution else (),
+        layer_weights=_layer_weights(trainer) if spec.unit_resolution else (),
     )  # fmt: skip
 
 

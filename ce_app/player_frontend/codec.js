@@ -7,7 +7,7 @@
 "use strict";
 
 const CE_DTYPES = {
-  uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, int32: Int32Array,
+  int8: Int8Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, int32: Int32Array,
   float32: Float32Array, float64: Float64Array,
 };
 

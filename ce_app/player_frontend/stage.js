@@ -77,6 +77,8 @@ class CeStage {
       epoch: button("epoch", "Epoch", "Steps until every training point has been used once in this pass.", () => this.send("epoch")),
       play: button("play", ICONS.play + "<span>Play</span>", "Play (space bar)", () => this.togglePlay(), true),
       reset: button("reset", "Reset", "Back to the initial weights of this seed, step 0.", () => this.send("reset")),
+      network: button("network", "Network", "Look inside the network: every hidden unit's activation over the plane, " +
+                      "the logits, and the weights between them.", () => this.toggleNetwork()),
       draw: button("draw", ICONS.draw + "<span>Draw points</span>", "Click on the plane to add points of a chosen class, " +
                    "or remove them; training restarts on the edited points.", () => this.send("draw_mode", {on: !this.view.draw})),
     };
@@ -109,6 +111,7 @@ class CeStage {
     this.batchContrib = new CeHeatmap(document.getElementById("batch-contrib"), batchTip);
     this.batch = null;
     this.batchClass = 0;
+    this.network = new CeNetwork(document.getElementById("network"), document.getElementById("network-tip"));
     this.lossChart = new CeLineChart(document.getElementById("loss-curve"));
     this.gradChart = new CeLineChart(document.getElementById("grad-curve"));
   }
@@ -141,7 +144,7 @@ class CeStage {
     this.acked = args.acked;
     this.seq = Math.max(this.seq, this.acked);
     this.events = this.events.filter((e) => e.seq > this.acked);
-    const relayout = JSON.stringify([args.meta, args.view.present, args.view.hidden]) !== this.layoutKey;
+    const relayout = JSON.stringify([args.meta, args.view.present, args.view.hidden, args.view.network]) !== this.layoutKey;
     this.meta = args.meta;
     this.view = args.view;
     if (args.points) {
@@ -151,7 +154,7 @@ class CeStage {
     }
     this.plane.setLut(args.lut);
     this.plane.setView(Object.assign({}, this.view, {draw: this.view.draw && !this.animating}));
-    if (relayout) { this.plane.setMeta(this.meta); this.layout(); }
+    if (relayout) { this.plane.setMeta(this.meta); this.network.setMeta(this.meta); this.layout(); }
     this.showControls();
     if (!this.points && !args.points) { this.send("hello"); return; }
     if (this.pendingControl()) return;  // the server has not seen our last click yet: its stream is older
@@ -189,6 +192,12 @@ class CeStage {
     for (const name of ["class_grad_norm", "grid", "wrong", "batch", "point_logits", "point_probs", "point_targets",
                         "point_dL_du", "point_dL_dw", "point_z"]) f[name] = table.get(name, i);
     if (table.has("W")) { f.W = table.get("W", i); f.b = table.get("b", i); f.next_W = table.get("next_W", i); }
+    if (table.has("units")) {
+      f.units = table.get("units", i);
+      f.units_scale = table.get("units_scale", i);
+      f.net_w_scale = table.get("net_w_scale", i);
+      f.net_w = Array.from(f.net_w_scale, (_, l) => table.get("net_w" + l, i));
+    }
     return f;
   }
 
@@ -214,6 +223,11 @@ class CeStage {
     if (!Number.isInteger(index) || index < 0 || index >= n) { this.showPoint(); return; }
     if (this.animating) this.holding = true;  // wait on this frame for the stream that shows the new point
     this.send("select", {index, step: this.frame ? this.frame.step : 0});
+  }
+
+  toggleNetwork() {
+    if (this.animating) this.holding = true;
+    this.send("network", {on: !this.view.network, step: this.frame ? this.frame.step : 0});
   }
 
   setMode(show) {
@@ -274,6 +288,7 @@ class CeStage {
     this.showPoint();
     this.showCurves();
     this.showBatch();
+    if (this.view.network && !this.view.present) this.network.draw(frame);
   }
 
   showBatch() {
@@ -445,10 +460,14 @@ class CeStage {
     const diverged = this.view.diverged;
     const empty = !this.points || this.points.rows === 0;
     for (const [key, b] of Object.entries(this.buttons)) {
-      b.hidden = hidden.has(key) || (key === "draw" && this.view.present);
-      b.disabled = key === "draw" ? playing : empty || (key !== "reset" && (diverged || (key !== "play" && playing)));
+      b.hidden = hidden.has(key) || ((key === "draw" || key === "network") && this.view.present) ||
+        (key === "network" && !(this.meta && this.meta.layers.length));
+      if (key === "network") b.disabled = empty;  // it may change while playing: the stream restarts where it is
+      else if (key === "draw") b.disabled = playing;
+      else b.disabled = empty || (key !== "reset" && (diverged || (key !== "play" && playing)));
     }
     this.buttons.draw.classList.toggle("chosen", Boolean(this.view.draw));
+    this.buttons.network.classList.toggle("chosen", Boolean(this.view.network));
     this.buttons.draw.setAttribute("aria-pressed", String(Boolean(this.view.draw)));
     const play = this.buttons.play;
     play.innerHTML = playing ? ICONS.pause + "<span>Pause</span>" : ICONS.play + "<span>Play</span>";
@@ -518,7 +537,7 @@ class CeStage {
     if (!this.meta) return;
     const width = this.el.stage.clientWidth - 4;  // inside the stage's padding
     const present = Boolean(this.view.present);
-    this.layoutKey = JSON.stringify([this.meta, this.view.present, this.view.hidden]);
+    this.layoutKey = JSON.stringify([this.meta, this.view.present, this.view.hidden, this.view.network]);
     document.body.classList.toggle("present", present);
     const wide = width >= 720;
     document.body.classList.toggle("narrow", !wide);
@@ -547,6 +566,9 @@ class CeStage {
     this.probBars.resize(rightWidth, barHeight);
     this.el.curves.hidden = present;
     document.getElementById("batch").hidden = present;
+    const network = document.getElementById("network");
+    network.hidden = present || !this.view.network || !this.meta.layers.length;
+    if (!network.hidden) this.network.resize(width, 440);
     if (!present) {
       const curveWidth = wide ? Math.floor((width - gap) / 2) - 1 : width;
       this.lossChart.resize(curveWidth, 250);

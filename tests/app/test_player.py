@@ -281,3 +281,30 @@ def test_a_still_frame_carries_the_last_batch_as_ce_core_computed_it(browser):
     assert args["batch"]["size"] == len(last.indices) and args["batch"]["step"] == 1
     browser.play()
     assert "batch" not in browser.args  # while playing the stage keeps the batch of the last pause
+
+
+def test_the_network_view_sends_every_units_map_and_the_weights(open_app):
+    """Test that with the network view on, each frame carries every hidden unit's map and the logits' (scaled to
+    their largest magnitude) and the weight matrices' signs and sizes, from ce_core's forward pass."""
+    from ce_app import frame_codec
+
+    browser = Browser(open_app({"dataset": "circles", "K": "2", "layers": "2", "width": "5"}))
+    browser.step(3)
+    browser.send("network", on=True, step=3)
+    frames, trainer = browser.frames(), browser.at.session_state["trainer"]
+    r = player.unit_resolution(trainer.model)
+    assert frames["units"].shape == (1, 5 + 5 + 2, r, r)
+    bounds = browser.at.session_state["data"].bounds
+    grid = np.stack(np.meshgrid(np.linspace(bounds[0], bounds[1], r), np.linspace(bounds[2], bounds[3], r)), -1)
+    forward = trainer.model.forward(trainer.params, grid.reshape(-1, 2))
+    expected = np.concatenate([forward.hidden[0], forward.hidden[1], forward.logits], axis=1)  # (r*r, 12)
+    scale = frames["units_scale"][0]
+    np.testing.assert_allclose(scale, np.abs(expected).max(axis=0), rtol=1e-5)
+    decoded = (frames["units"][0].reshape(12, -1).T.astype(float) - 127.5) / 127.5 * scale
+    assert np.abs(decoded - expected).max() <= scale.max() / 127.5 + 1e-5
+    for i, name in enumerate(("V1", "V2", "W")):
+        weights = trainer.params[name]
+        np.testing.assert_array_equal(frames[f"net_w{i}"][0], np.rint(weights * 127 / np.abs(weights).max()))
+    assert frame_codec.unpack(browser.args["chunk"], browser.args["frames"])["net_w_scale"][0][2] == pytest.approx(
+        np.abs(trainer.params["W"]).max()
+    )

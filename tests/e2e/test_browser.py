@@ -354,3 +354,22 @@ def test_metrics_are_never_cut_for_extreme_values(page, app_url):
             return cut;
         }""", extremes)  # fmt: skip
         assert not cut, f"metrics cut at {viewport}: {cut}"
+
+
+def test_the_network_view_shows_the_units_and_a_units_weights(page, app_url):
+    """Test that Network draws a map per unit, follows the Step, and a click on a unit lists its weights."""
+    ui.open_app(page, app_url, "/?dataset=circles&K=2&layers=1&width=4")
+    ui.act(page, ui.button(page, "network").click,
+           lambda: expect(ui.stage(page).locator("#network")).to_be_visible())  # fmt: skip
+    network = ui.stage(page).locator("#network canvas")
+    network.scroll_into_view_if_needed()
+    frame = ui.stage_frame(page)
+    _wait_until(page, lambda: frame.evaluate("() => ceStage.network.tiles.length") == 4 + 2, "the unit maps")
+    tile = frame.evaluate("() => { const t = ceStage.network.tiles[0]; return [t.x, t.y, ceStage.network.size]; }")
+    box = network.bounding_box()
+    page.mouse.click(box["x"] + tile[0] + tile[2] / 2, box["y"] + tile[1] + tile[2] / 2)
+    expect(ui.stage(page).locator("#network .detail")).to_contain_text("Incoming weights of h1 unit 1")
+    before = frame.evaluate("() => ceStage.network.canvas.toDataURL()")
+    ui.act(page, ui.button(page, "step10").click, lambda: expect(ui.metric_value(page, "step")).to_have_text("10"))
+    assert frame.evaluate("() => ceStage.network.canvas.toDataURL()") != before, "the network view did not follow"
+    _no_errors(page)
