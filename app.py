@@ -1,25 +1,34 @@
 """Cross-Entropy Playground: the router and the frame every page shares.
 
-Each full run: read the settings (the URL on a session's first run, the sidebar after that), keep the session's
-data and trainer in line with them, mirror them into the URL, then run the chosen page.
+Each full run: the page menu, then the shared frame (the settings from the URL on a session's first run, the
+sidebar after that; the session's data and trainer kept in line with them and mirrored into the URL), then the
+chosen page.
 """
 
 import streamlit as st
 
-from ce_app import session
+from ce_app import player, session
 
 st.set_page_config(
     page_title="Cross-Entropy Playground",
-    page_icon="🎯",
+    page_icon=":material/target:",
     layout="wide",
     initial_sidebar_state=session.initial_sidebar_state(),
 )
-session.frame()
-
+train = st.Page("pages/train.py", title="Train", icon=":material/model_training:", default=True)
 pages = [
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:", default=True),
+    train,
     st.Page("pages/derivation.py", title="Why p − y?", icon=":material/function:", url_path="derivation"),
     st.Page("pages/landscape.py", title="Loss landscape", icon=":material/landscape:", url_path="landscape"),
     st.Page("pages/race.py", title="Optimizer race", icon=":material/sports_score:", url_path="race"),
 ]
-st.navigation(pages, position="sidebar").run()
+# Our own menu (client.showSidebarNavigation = false): Streamlit's would first show the pages/ folder's file names
+# for a moment on a fresh server.
+with st.sidebar:
+    for page in pages:
+        st.page_link(page)
+session.frame()
+current = st.navigation(pages, position="hidden")
+if current.url_path != train.url_path:
+    player.stop_playing()  # another page shows the trainer as it is: playing ends where the server is
+current.run()

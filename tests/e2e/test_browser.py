@@ -258,9 +258,10 @@ def test_first_session_on_a_fresh_server_keeps_its_settings(browser):
 def test_every_page_opens_without_exception(page, app_url):
     """Test that every page in the sidebar navigation opens without an exception, by click and by its URL."""
     ui.open_app(page, app_url)
-    links = page.locator('[data-testid="stSidebarNav"] a')
+    links = page.locator('[data-testid="stPageLink"] a')
     pages = [
-        (link.inner_text().splitlines()[-1].strip(), urlsplit(link.get_attribute("href")).path) for link in links.all()
+        (link.inner_text().splitlines()[-1].strip(), "/" + urlsplit(link.get_attribute("href")).path.lstrip("/"))
+        for link in links.all()
     ]
     assert len(pages) >= 2, f"the sidebar navigation lists {pages}"
     failures = []
