@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from . import controls, lessons, own_data, state
+from . import controls, lessons, own_data, state, streamlit_internals
 from .settings import Settings, from_query, lesson_settings, to_query
 from .text import plain
 
@@ -177,19 +175,15 @@ def _page_style(settings: Settings) -> None:
 def ensure_frame() -> Settings:
     """Run the shared frame unless app.py already ran it in this script run; every page calls this first.
 
-    Normally app.py runs the frame and then the page. But Streamlit keeps a legacy mode for apps with a ``pages/``
-    folder: until some run calls st.navigation, a fresh server process runs a page link (e.g. /landscape) as the
-    page file alone, without app.py, and shows the folder's file list as navigation. The frame's always-drawn
-    toggle tells which case this is. In the legacy case we switch the mode off, as st.navigation itself does, and
-    rerun once, so the page comes back through app.py with the real navigation and layout; if that rerun still
-    lands here (AppTest re-detects the folder before every run), the frame runs from the page.
+    app.py runs the frame and then the page, except in Streamlit's legacy mode for apps with a ``pages/`` folder
+    (see ``streamlit_internals``), where a fresh server's first run of a deep link runs the page file alone. Then
+    we leave that mode, as st.navigation does, and rerun once through app.py; if that rerun lands here again
+    (AppTest re-detects the folder before every run), the frame runs from the page.
     """
-    ctx = get_script_run_ctx()
-    drawn = ctx.shared.widget_user_keys_this_run if ctx is not None else ()  # Streamlit 1.67 (pinned)
-    if controls.key("present") in drawn:
+    if not streamlit_internals.in_legacy_pages_mode():
         return st.session_state.settings
     if not st.session_state.get("left_legacy_pages_mode"):
         st.session_state.left_legacy_pages_mode = True
-        PagesManager.uses_pages_directory = False
+        streamlit_internals.leave_legacy_pages_mode()
         st.rerun()
     return frame()

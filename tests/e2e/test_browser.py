@@ -255,6 +255,27 @@ def test_first_session_on_a_fresh_server_keeps_its_settings(browser):
         server.stop_app(fresh)
 
 
+def test_a_deep_link_as_the_first_page_of_a_fresh_server(browser):
+    """Test that a fresh server's very first page can be a deep link with settings: the page opens through the
+    app (menu and sidebar), keeps the link's settings, and shows no file list of the pages/ folder."""
+    fresh = server.start_app()
+    context = browser.new_context(viewport=ui.VIEWPORT)
+    try:
+        page = context.new_page()
+        ui.open_app(page, fresh.url, "/landscape?dataset=moons&K=2")
+        expect(page.locator('[data-testid="stPageLink"]')).to_have_count(4)
+        expect(ui.sidebar(page).get_by_role("combobox", name="Dataset")).to_have_value("moons")
+        assert urlsplit(page.url).path == "/landscape" and parse_qs(urlsplit(page.url).query).get("K") == ["2"]
+        assert page.get_by_text("derivation", exact=True).count() == 0, "the pages/ folder's file names are shown"
+        _no_errors(page)
+    except AssertionError:
+        print(f"--- end of the fresh server's log ---\n{fresh.log_tail()}")
+        raise
+    finally:
+        context.close()
+        server.stop_app(fresh)
+
+
 def test_every_page_opens_without_exception(page, app_url):
     """Test that every page in the sidebar navigation opens without an exception, by click and by its URL."""
     ui.open_app(page, app_url)
