@@ -100,7 +100,7 @@ def sidebar(n_train: int, hidden: frozenset[str], data_source: str = "generated"
         values["seed"] = c1.number_input("Seed", 0, 2**31 - 1, step=1, key=key("seed"),
                                          help="Fixes the data, the split, the first weights and the batch order.")  # fmt: skip
         c2.button("New", on_click=_new_sample, help="A new sample: the next seed, fresh data.", width="stretch",
-                  disabled=custom)  # fmt: skip
+                  disabled=custom, key="new_sample")  # fmt: skip
     if "model" not in hidden:
         sb.subheader("Model")
         values["features"] = sb.selectbox(

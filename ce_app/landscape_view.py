@@ -51,6 +51,7 @@ class SliceResult:
     x_title: str
     y_title: str
     center_loss: float  # J at the current weights
+    lowest_loss: float | None  # the lowest finite J on the slice, None when every point overflowed
 
 
 def entry_label(model: ce_core.Model, name: str, flat_index: int, class_names=None) -> str:
@@ -112,28 +113,20 @@ def compute_slice(trainer: ce_core.Trainer, spec: SliceSpec, class_names=None, o
     Raises ValueError (from ce_core, or for a slice that cannot be drawn) with a message for the user.
     """
     model, params = trainer.model, trainer.params
+    X, y = trainer.X_train, trainer.y_train
     loss_args = dict(l2=trainer.l2, temperature=trainer.temperature, label_smoothing=trainer.label_smoothing)
     d1, d2, x_title, y_title = directions(trainer, spec, class_names)
     center = trainer.flat_params()
     d1_flat, d2_flat = ce_core.flatten_direction(model, d1), ce_core.flatten_direction(model, d2)
     points, steps = trainer.trajectory.points, trainer.trajectory.steps
     path_a, path_b = ce_core.project_trajectory(points, center, d1_flat, d2_flat)
-    residual = ce_core.projection_residual(points, center, d1_flat, d2_flat)
-    distance = np.linalg.norm(points.astype(np.float64) - center, axis=1)
-    # The path is stored in float32: a point closer than its rounding (~1e-7 relative) is the current point itself.
-    moved = distance > 1e-5 * max(1.0, float(np.linalg.norm(center)))
-    off_slice = float(np.median(residual[moved] / distance[moved])) if moved.any() else 0.0
+    off_slice = ce_core.off_slice_ratio(points, center, d1_flat, d2_flat)
     (a_lo, a_hi), (b_lo, b_hi) = ce_core.span_for(path_a, path_b, minimum=spec.half_width)
     alphas = np.linspace(a_lo, a_hi, spec.resolution)
     betas = np.linspace(b_lo, b_hi, spec.resolution)
-    surface = ce_core.loss_surface(model, params, trainer.X_train, trainer.y_train, d1, d2, alphas, betas,
-                                   on_progress=on_progress, **loss_args)  # fmt: skip
-    shapes = model.param_shapes()
-    path_losses = np.array([
-        model.loss_and_grad(ce_core.unflatten_params(center + a * d1_flat + b * d2_flat, shapes), trainer.X_train,
-                            trainer.y_train, **loss_args)[0]
-        for a, b in zip(path_a, path_b, strict=True)
-    ])  # fmt: skip
-    center_loss = model.loss_and_grad(params, trainer.X_train, trainer.y_train, **loss_args)[0]
+    surface = ce_core.loss_surface(model, params, X, y, d1, d2, alphas, betas, on_progress=on_progress, **loss_args)
+    path_losses = ce_core.loss_along_path(model, params, X, y, d1, d2, path_a, path_b, **loss_args)
+    center_loss = model.loss_and_grad(params, X, y, **loss_args)[0]
+    finite = surface[np.isfinite(surface)]
     return SliceResult(alphas, betas, surface, path_a, path_b, steps, path_losses, off_slice, x_title, y_title,
-                       float(center_loss))  # fmt: skip
+                       float(center_loss), float(finite.min()) if finite.size else None)  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 import ce_core
 
@@ -48,9 +49,7 @@ class Contestant:
         return f"{number} · {SHORT_NAMES[self.opt]} lr {self.lr:g}, {batch}"
 
     def optimizer(self):
-        if self.opt == "adam":
-            return ce_core.Adam(self.lr)
-        return ce_core.SGD(self.lr, momentum=MOMENTUM if self.opt == "momentum" else 0.0)
+        return ce_core.make_optimizer(self.opt, self.lr, momentum=MOMENTUM)
 
 
 def snap_batch(batch: int, n_train: int) -> int:
@@ -104,12 +103,20 @@ class RaceSummary:
     slice_note: str  # which directions the slice uses
 
 
-def _thin(history: dict) -> dict:
-    n = len(history["step"])
-    if n <= MAX_CURVE_POINTS:
-        return history
-    keep = np.unique(np.append(np.arange(0, n, -(-n // MAX_CURVE_POINTS)), n - 1))
-    return {name: values[keep] for name, values in history.items()}
+def results_table(summary: RaceSummary) -> pd.DataFrame:
+    """One row per run: steps taken, final train/test loss and accuracy, and whether it diverged."""
+    return pd.DataFrame([{
+        "run": run.label, "steps": run.steps_run, "train loss": run.metrics["train_loss"],
+        "test loss": run.metrics["test_loss"], "train acc.": run.metrics["train_acc"],
+        "test acc.": run.metrics["test_acc"], "status": "diverged" if run.diverged else "finished",
+    } for run in summary.runs])  # fmt: skip
+
+
+def thumbnail_height(bounds: tuple, n_runs: int) -> int:
+    """Height in px of one run's decision map: the data's aspect ratio on its share of the ~900 px row, so wide
+    data leave no gap (120 to 300 px of plot, plus 60 for the title)."""
+    x_lo, x_hi, y_lo, y_hi = bounds
+    return int(np.clip(900 / n_runs * (y_hi - y_lo) / (x_hi - x_lo), 120, 300)) + 60
 
 
 def _shared_slice(model: ce_core.Model, initial: dict, results, seed: int):
@@ -173,10 +180,11 @@ def run(trainer: ce_core.Trainer, data, contestants: list[Contestant], n_steps: 
     for i, (r, (a, b, s)) in enumerate(zip(results, paths, strict=True)):
         grid = ce_core.decision_grid(model, r.final_params, data.bounds, THUMB_RESOLUTION,
                                      temperature=trainer.temperature, dtype=np.float32)  # fmt: skip
-        history = _thin(r.history)
+        keep = ce_core.thin_rows(len(r.history["step"]), MAX_CURVE_POINTS)
         runs.append(RunSummary(
-            label=r.label, color=run_color(i), symbol=RUN_SYMBOLS[i % len(RUN_SYMBOLS)], steps=history["step"],
-            train_loss=history["train_loss"], test_loss=history["test_loss"], metrics=dict(r.final_metrics),
+            label=r.label, color=run_color(i), symbol=RUN_SYMBOLS[i % len(RUN_SYMBOLS)], steps=r.history["step"][keep],
+            train_loss=r.history["train_loss"][keep], test_loss=r.history["test_loss"][keep],
+            metrics=dict(r.final_metrics),
             steps_run=r.steps_run, diverged=r.diverged, reason=r.divergence_reason, probs=grid.probs,
             grid_x1=grid.x1, grid_x2=grid.x2, path_alphas=a, path_betas=b, path_steps=s,
         ))  # fmt: skip

@@ -93,10 +93,7 @@ class Settings:
 
     def optimizer(self):
         """The ce_core optimizer these settings describe."""
-        if self.opt == "adam":
-            return ce_core.Adam(self.lr, schedule=self.schedule)
-        momentum = self.momentum if self.opt == "momentum" else 0.0
-        return ce_core.SGD(self.lr, momentum=momentum, schedule=self.schedule)
+        return ce_core.make_optimizer(self.opt, self.lr, momentum=self.momentum, schedule=self.schedule)
 
     def hidden_controls(self) -> frozenset[str]:
         return frozenset(name for name in self.hide.split(",") if name in HIDEABLE)

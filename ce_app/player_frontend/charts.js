@@ -221,7 +221,7 @@ class CeHeatmap {
     ceTitle(ctx, title, 4, 2, font + 1);
     this.cells = [];
     const rows = blocks.reduce((n, b) => n + b.rows.length, 0);
-    const left = 58, top = font + 12 + (note ? font + 4 : 0), gap = 6 * (blocks.length - 1), bottom = 22;
+    const left = blocks.length > 1 ? 96 : 58, top = font + 12 + (note ? font + 4 : 0), gap = 6 * (blocks.length - 1), bottom = 22;
     if (note) { ctx.fillStyle = CE_MUTED; ctx.font = (font - 1) + "px " + CE_FONT; ctx.fillText(note, 4, font + 8); }
     const cellH = Math.max(2, Math.min(18, (H - top - bottom - gap) / Math.max(1, rows)));
     const cellW = (W - left - 4) / Math.max(1, columns.length);

@@ -12,6 +12,7 @@
 const CONTROL_EVENTS = new Set(["play", "pause", "step", "epoch", "reset", "select", "mode", "draw", "network",
                                  "draw_mode", "undo", "clear"]);
 const RETRY_MS = 4000;  // a chunk asked for and not received by then is asked for again
+const RECONNECT_WAIT_MS = 6000;  // after a reconnect, a session that does not answer by then is gone
 const METRICS = [
   ["step", "Step", "Optimizer steps taken since the start (or the last Reset)."],
   ["epoch", "Epoch", "Passes over the training points: steps × batch size / training points."],
@@ -51,7 +52,37 @@ class CeStage {
     new ResizeObserver(() => this.layout()).observe(document.body);
     document.addEventListener("keydown", (e) => this.onKey(e));
     try { window.parent.document.addEventListener("keydown", (e) => this.onKey(e)); } catch (error) { /* another origin */ }
+    this.watchConnection();
     this.post("streamlit:componentReady", {apiVersion: 1});
+  }
+
+  // A server that restarted (or a replica that went away) takes the session with it. Streamlit reconnects the
+  // page to a new, empty session but does not rerun an idle page, so nothing would answer the stage any more.
+  // After a reconnect the stage says hello; if no answer comes, it reloads the page, whose address holds the
+  // settings, and says so.
+  watchConnection() {
+    let app;
+    try { app = window.parent.document.querySelector('[data-testid="stApp"]'); } catch (error) { return; }
+    if (!app) return;
+    let last = app.dataset.testConnectionState;
+    new MutationObserver(() => {
+      const state = app.dataset.testConnectionState;
+      if (state === "CONNECTED" && last !== "CONNECTED" && this.session !== null) {
+        this.reconnectedAt = performance.now();
+        this.send("hello");
+        this.helloSeq = this.seq;
+      }
+      last = state;
+    }).observe(app, {attributes: true, attributeFilter: ["data-test-connection-state"]});
+  }
+
+  checkReconnect(now) {
+    if (this.reconnectedAt === undefined || this.reconnectedAt === null || now - this.reconnectedAt < RECONNECT_WAIT_MS) return;
+    this.reconnectedAt = null;
+    this.el.status.textContent = "The server restarted and this session is gone: reloading the page with the same settings…";
+    this.el.status.className = "warn";
+    window.cePlayer.reloading = true;
+    setTimeout(() => window.parent.location.reload(), 1500);
   }
 
   // --------------------------------------------------------------------------------------------------------
@@ -140,6 +171,7 @@ class CeStage {
   }
 
   async apply(args) {
+    if (this.reconnectedAt && args.acked >= this.helloSeq) this.reconnectedAt = null;  // the session answered
     this.session = args.session;
     this.acked = args.acked;
     this.seq = Math.max(this.seq, this.acked);
@@ -242,6 +274,7 @@ class CeStage {
 
   tick(now) {
     requestAnimationFrame((t) => this.tick(t));
+    this.checkReconnect(now);
     if (!this.animating || this.holding || !this.stream || !this.stream.playing) return;
     const interval = 1000 / Math.max(1, this.stream.fps);
     if (this.nextDue === null) this.nextDue = now;
@@ -543,7 +576,6 @@ class CeStage {
     document.body.classList.toggle("narrow", !wide);
     const gap = 16;
     const leftWidth = wide ? Math.floor(width * (present ? 0.62 : 0.58)) : width;
-    const rightWidth = wide ? width - leftWidth - gap : width;
     const [x0, x1, y0, y1] = this.meta.bounds;
     const aspect = (y1 - y0) / (x1 - x0);
     const m = this.plane.margin;
@@ -557,13 +589,17 @@ class CeStage {
       } catch (error) { maxHeight = 520; }
     }
     planeHeight = Math.max(220, Math.min(planeHeight, maxHeight));
-    const planeWidth = Math.min(leftWidth, Math.round((planeHeight - m.top - m.bottom) / aspect + m.left + m.right));
-    this.plane.resize(Math.max(planeWidth, Math.min(leftWidth, 300)), planeHeight);
-    document.getElementById("left").style.width = leftWidth + "px";
-    this.el.inspector.style.width = rightWidth + "px";
+    const planeWidth = Math.max(Math.min(leftWidth, 300),
+      Math.min(leftWidth, Math.round((planeHeight - m.top - m.bottom) / aspect + m.left + m.right)));
+    this.plane.resize(planeWidth, planeHeight);
+    // a plane narrower than its column (tall data, or a short screen) gives the rest to the inspector
+    const left = wide ? Math.max(planeWidth, Math.min(leftWidth, 420)) : width;
+    const right = wide ? width - left - gap : width;
+    document.getElementById("left").style.width = left + "px";
+    this.el.inspector.style.width = right + "px";
     const barHeight = present ? Math.max(140, Math.min(220, Math.floor((planeHeight - 110) / 2))) : 170;
-    this.logitBars.resize(rightWidth, barHeight);
-    this.probBars.resize(rightWidth, barHeight);
+    this.logitBars.resize(right, barHeight);
+    this.probBars.resize(right, barHeight);
     this.el.curves.hidden = present;
     document.getElementById("batch").hidden = present;
     const network = document.getElementById("network");

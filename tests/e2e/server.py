@@ -74,9 +74,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_app(timeout: float = HEALTH_TIMEOUT_S) -> AppServer:
-    """Start the app from the repo root and wait until ``/_stcore/health`` answers ``ok``."""
-    port = free_port()
+def start_app(timeout: float = HEALTH_TIMEOUT_S, port: int | None = None) -> AppServer:
+    """Start the app from the repo root (on ``port``, or a free one) and wait until ``/_stcore/health`` answers."""
+    port = port or free_port()
     log = tempfile.NamedTemporaryFile(prefix="ce-app-", suffix=".log", delete=False)  # noqa: SIM115 - kept open by Popen
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",

@@ -395,3 +395,35 @@ def test_the_network_view_shows_the_units_and_a_units_weights(page, app_url):
     ui.act(page, ui.button(page, "step10").click, lambda: expect(ui.metric_value(page, "step")).to_have_text("10"))
     assert frame.evaluate("() => ceStage.network.canvas.toDataURL()") != before, "the network view did not follow"
     _no_errors(page)
+
+
+def test_a_restarted_server_reloads_the_page_with_its_settings(browser):
+    """Test that when the server restarts under an idle page (its session gone), the stage says so, reloads the
+    page from its address (the settings), and works again; no error page."""
+    first = server.start_app()
+    port = int(first.url.rsplit(":", 1)[1])
+    context = browser.new_context(viewport=ui.VIEWPORT)
+    second = None
+    try:
+        page = context.new_page()
+        ui.open_app(page, first.url, "/?dataset=moons&K=2")
+        ui.act(page, ui.button(page, "step").click, lambda: expect(ui.metric_value(page, "step")).to_have_text("1"))
+        # a full run last (a sidebar button): Streamlit then does not rerun the page by itself after a reconnect
+        ui.act(
+            page, ui.streamlit_button(page, "new_sample").click, lambda: expect(page).to_have_url(re.compile("seed=1"))
+        )
+        first.process.kill()
+        first.process.wait(timeout=10)
+        second = server.start_app(port=port)
+        expect(ui.stage(page).locator("#status")).to_contain_text("reloading", timeout=60_000)
+        page.wait_for_load_state("domcontentloaded")
+        ui.open_app(page, second.url, "/?dataset=moons&K=2&seed=1")  # the reload lands on the same address
+        expect(ui.sidebar(page).get_by_role("combobox", name="Dataset")).to_have_value("moons")
+        expect(ui.sidebar(page).get_by_role("spinbutton", name="Seed")).to_have_value("1")
+        ui.act(page, ui.button(page, "step").click, lambda: expect(ui.metric_value(page, "step")).to_have_text("1"))
+        _no_errors(page)
+    finally:
+        context.close()
+        server.stop_app(first)
+        if second is not None:
+            server.stop_app(second)

@@ -70,7 +70,8 @@ def _chunk(hidden=(6,), show_class=None, units=0):
                              selected=44, arrows=model.is_linear, unit_resolution=units)  # fmt: skip
     chunk = ce_core.play_chunk(trainer, spec, n_frames=4, spf=3)
     layout = FrameLayout(n_points=50, n_classes=2, resolution=10, z_size=model.n_last_inputs, show_class=show_class,
-                         arrows=model.is_linear, unit_counts=(*hidden, 2) if units else (), unit_resolution=units)  # fmt: skip
+                         arrows=model.is_linear, unit_counts=(*hidden, 2) if units else (), unit_resolution=units,
+                         weight_shapes=tuple(s for n, s in model.param_shapes().items() if n[0] in "VW") if units else ())  # fmt: skip
     return chunk, y, layout
 
 
