@@ -27,10 +27,6 @@ def class_color(k: int) -> str:
     return CLASS_COLORS[k % len(CLASS_COLORS)]
 
 
-def class_symbol(k: int) -> str:
-    return CLASS_SYMBOLS[k % len(CLASS_SYMBOLS)]
-
-
 SAFE_NAME_CHARS = set(" -.,+'/:=%")  # besides letters and digits
 
 

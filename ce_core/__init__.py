@@ -17,7 +17,9 @@ from .landscape import (
     coordinate_direction,
     filter_normalize,
     flatten_direction,
+    loss_along_path,
     loss_surface,
+    off_slice_ratio,
     pca_directions,
     project_trajectory,
     projection_residual,
@@ -35,7 +37,7 @@ from .losses import (
 )
 from .model import ACTIVATIONS, ForwardPass, Model
 from .optim import SCHEDULES, SGD, Adam
-from .race import RaceConfig, RaceResult, run_race
+from .race import OPTIMIZER_NAMES, RaceConfig, RaceResult, make_optimizer, run_race
 from .softmax import log_softmax, softmax, softmax_jacobian
 from .trainer import LastBatch, Snapshot, Trainer, class_grad_norms, divergence_loss_limit
 
@@ -46,6 +48,7 @@ __all__ = [
     "ENDED_LIMIT",
     "FEATURE_MAPS",
     "NORMALIZATIONS",
+    "OPTIMIZER_NAMES",
     "SCHEDULES",
     "SGD",
     "Adam",
@@ -84,11 +87,14 @@ __all__ = [
     "flatten_params",
     "grad_via_jacobian",
     "log_softmax",
+    "loss_along_path",
     "loss_surface",
     "make_dataset",
+    "make_optimizer",
     "max_relative_error",
     "neighbour_agreement",
     "numerical_grad",
+    "off_slice_ratio",
     "pca_directions",
     "play_chunk",
     "project_trajectory",

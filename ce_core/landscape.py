@@ -22,7 +22,8 @@ gamma . [theta_M, d1_M, d2_M]. Activations are stored transposed, (g, units, n),
         sum over weight matrices of ||gamma . [M, d1_M, d2_M]||^2 = gamma^T Q gamma, Q the 3 x 3 Gram matrix of
         (M, d1_M, d2_M) summed over the weight matrices.
 
-Trajectories (``project_trajectory``) are flattened in the order of Model.param_shapes(), like Trajectory.points.
+Trajectories (``project_trajectory``) are flattened in the order of Model.param_shapes(), like Trajectory.points;
+``off_slice_ratio`` says how far a path leaves the slice, ``loss_along_path`` gives J along its projection.
 """
 
 from __future__ import annotations
@@ -32,15 +33,15 @@ import numpy as np
 from . import _checks
 from .history import flatten_params
 from .losses import _check_targets, target_matrix
-from .model import Model
+from .model import Model, _activate
+from .softmax import _shift_along
 
 NORMALIZATIONS = ("filter", "layer", "none")
 MAX_AXIS_POINTS = 401  # per grid axis: 401 x 401 is already finer than any plot needs
-# Largest activation array of one chunk. Measured on the bench (N = 500, hidden 32 or 64x64): 4 MB chunks stay in
-# cache and run 1.5 to 3 times faster than 16-32 MB ones, and peak memory stays near 20 MB whatever the grid.
-CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_BYTES = 4 * 1024 * 1024  # largest activation array of a chunk: small enough to stay in cache, whatever the grid
 DTYPES = ("float32", "float64")
 PARALLEL_TOLERANCE = 1e-12  # sin^2 of the angle between d1 and d2 below which they span no plane
+SAME_POINT_RTOL = 1e-5  # a float32 path point this close to the centre (relative) is the centre, rounded
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -179,19 +180,6 @@ def _check_dtype(dtype) -> np.dtype:
     return dt
 
 
-def _activate_inplace(name: str, a: np.ndarray) -> None:
-    """model._activate, written into ``a`` (the chunk's activations are the largest arrays here)."""
-    if name == "tanh":
-        np.tanh(a, out=a)
-    elif name == "relu":
-        np.maximum(a, 0.0, out=a)
-    else:  # sigmoid(a) = (1 + tanh(a/2)) / 2, as in model._activate
-        a *= 0.5
-        np.tanh(a, out=a)
-        a += 1.0
-        a *= 0.5
-
-
 def _stack(params: dict, d1: dict, d2: dict, key: str) -> np.ndarray:
     """[theta, d1, d2] for one parameter, flattened: shape (3, size)."""
     return np.stack([params[key].ravel(), d1[key].ravel(), d2[key].ravel()])
@@ -205,17 +193,91 @@ def _mean_cross_entropy(logits: np.ndarray, targets: np.ndarray, temperature: fl
     dtype of the layers below: the exp-sum and its log are where float32 would lose the small losses near a
     minimum, and the logits are the smallest array of the chunk.
     """
-    s = logits.astype(np.float64)  # a copy: shifted in place below
-    s -= s.max(axis=1, keepdims=True)  # the max entry of each sample becomes 0: exp never overflows
-    if temperature != 1.0:
-        # After the shift, as in softmax._shifted: u / T alone can overflow for a tiny T and give inf - inf.
-        with np.errstate(over="ignore"):
-            s /= temperature
+    s = _shift_along(logits.astype(np.float64), temperature, axis=1)  # a copy; the max of each sample becomes 0
     # With the targets of each sample summing to 1, y . (s - max) = y . s - max: the shift cancels as in losses.py.
     fit = s.reshape(s.shape[0], -1) @ targets.ravel()  # (g, K*n) @ (K*n,) -> (g,)
     np.exp(s, out=s)
     lse = np.log(s.sum(axis=1))  # (g, n)
     return lse.mean(axis=1) - fit / targets.shape[1]
+
+
+def _objective(model: Model, params, X, y, d1, d2, coef: np.ndarray, *, l2, temperature, label_smoothing, chunk,
+               dtype, on_progress) -> np.ndarray:  # fmt: skip
+    """J(params + a d1 + b d2) at every row (1, a, b) of coef (G, 3), shape (G,): loss_surface's and
+    loss_along_path's shared body. Validates every argument but coef, which the callers build from checked
+    coordinates."""
+    params = _check_model(model).check_params(params)
+    shapes = model.param_shapes()
+    X = model._check_X(X)
+    n = X.shape[0]
+    targets = _check_targets(y, n, model.n_classes)
+    d1 = _check_direction(d1, shapes, "d1")
+    d2 = _check_direction(d2, shapes, "d2")
+    l2 = _checks.real_number(l2, "l2", low=0.0)
+    temperature = _checks.positive_float(temperature, "temperature")
+    label_smoothing = _checks.real_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+    dt = _check_dtype(dtype)
+    widths = (*model.hidden, model.n_classes)
+    if chunk is None:
+        chunk = max(1, CHUNK_BYTES // (n * max(widths) * dt.itemsize))
+    chunk = _checks.integer(chunk, "chunk", low=1)
+    if on_progress is not None and not callable(on_progress):
+        raise ValueError(f"on_progress must be callable or None, got {type(on_progress).__name__}")
+
+    if targets.ndim == 1:
+        targets = target_matrix(targets, model.n_classes, label_smoothing)
+    targets = np.ascontiguousarray(targets.T)  # (K, n): activations are stored unit by sample, see below
+    params = {k: v.astype(np.float64, copy=False) for k, v in params.items()}
+    layers = [(f"V{i + 1}", f"c{i + 1}") for i in range(len(model.hidden))] + [("W", "b")]
+
+    # Activations are (g, units, n), the model's (n, units) transposed: batched matmuls, classes on the middle axis.
+    Z0 = model._features(X)  # (n, F), float64
+    first_w, first_b = layers[0]
+    # Layer 1 is affine in gamma (module docstring): its three parts are computed once.
+    first = np.stack([p[first_w] @ Z0.T + p[first_b][:, None] for p in (params, d1, d2)])  # (3, H1, n)
+    first = first.reshape(3, -1).astype(dt)
+    later = [
+        (_stack(params, d1, d2, w).astype(dt), _stack(params, d1, d2, b).astype(dt), params[w].shape)
+        for w, b in layers[1:]
+    ]
+    gram = np.zeros((3, 3))  # Q, in float64: ||gamma . [M, d1_M, d2_M]||^2 = gamma^T Q gamma
+    for w, _ in layers:
+        stacked = _stack(params, d1, d2, w)
+        gram += stacked @ stacked.T  # (3, size) @ (size, 3) -> (3, 3)
+
+    total = coef.shape[0]
+    objective = np.empty(total)
+    with np.errstate(over="ignore"):  # a coefficient beyond float32's range becomes inf: that point gives +inf
+        coef_dt = coef.astype(dt)
+    for start in range(0, total, chunk):
+        gamma = coef_dt[start : start + chunk]  # (g, 3)
+        g = gamma.shape[0]
+        # Far out on the grid, weights or logits can overflow (float32 first): such points come out as inf or NaN
+        # and are reported as +inf below, so numpy's warnings would only repeat that.
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = (gamma @ first).reshape(g, -1, n)  # (g, 3) @ (3, H1*n) -> (g, H1, n)
+            for w_stack, b_stack, (n_out, n_in) in later:
+                _activate(model.activation, out, out=out)  # in place: the chunk's largest arrays
+                weights = (gamma @ w_stack).reshape(g, n_out, n_in)  # M_g for every grid point of the chunk
+                out = np.matmul(weights, out)  # (g, out, in) @ (g, in, n) -> (g, out, n)
+                out += (gamma @ b_stack)[:, :, None]
+            objective[start : start + g] = _mean_cross_entropy(out, targets, temperature)
+        if on_progress is not None:
+            on_progress((start + g) / total)
+    if l2:
+        with np.errstate(over="ignore", invalid="ignore"):
+            objective += 0.5 * l2 * np.einsum("pi,ij,pj->p", coef, gram, coef)  # gamma_p^T Q gamma_p, every p
+    objective[np.isnan(objective)] = np.inf  # inf - inf from overflowing logits: a certain, infinite loss
+    return objective
+
+
+def _coefficients(alphas: np.ndarray, betas: np.ndarray) -> np.ndarray:
+    """Rows gamma_p = (1, alphas[p], betas[p]) for paired coordinates of equal length t: shape (t, 3)."""
+    coef = np.empty((alphas.size, 3))
+    coef[:, 0] = 1.0
+    coef[:, 1] = alphas
+    coef[:, 2] = betas
+    return coef
 
 
 def loss_surface(model: Model, params, X, y, d1, d2, alphas, betas, *, l2=0.0, temperature=1.0, label_smoothing=0.0,
@@ -244,75 +306,31 @@ def loss_surface(model: Model, params, X, y, d1, d2, alphas, betas, *, l2=0.0, t
     surface : float64 array of shape (B, A), rows follow betas, as a heat map draws them. Points where the logits
     overflow give +inf.
     """
-    params = _check_model(model).check_params(params)
-    shapes = model.param_shapes()
-    X = model._check_X(X)
-    n = X.shape[0]
-    targets = _check_targets(y, n, model.n_classes)
-    d1 = _check_direction(d1, shapes, "d1")
-    d2 = _check_direction(d2, shapes, "d2")
     alphas, betas = _check_axis(alphas, "alphas"), _check_axis(betas, "betas")
-    l2 = _checks.real_number(l2, "l2", low=0.0)
-    temperature = _checks.positive_float(temperature, "temperature")
-    label_smoothing = _checks.real_number(label_smoothing, "label_smoothing", low=0.0, high=1.0)
-    dt = _check_dtype(dtype)
-    widths = (*model.hidden, model.n_classes)
-    if chunk is None:
-        chunk = max(1, CHUNK_BYTES // (n * max(widths) * dt.itemsize))
-    chunk = _checks.integer(chunk, "chunk", low=1)
-    if on_progress is not None and not callable(on_progress):
-        raise ValueError(f"on_progress must be callable or None, got {type(on_progress).__name__}")
-
-    if targets.ndim == 1:
-        targets = target_matrix(targets, model.n_classes, label_smoothing)
-    targets = np.ascontiguousarray(targets.T)  # (K, n): activations are stored unit by sample, see below
-    params = {k: v.astype(np.float64, copy=False) for k, v in params.items()}
-    layers = [(f"V{i + 1}", f"c{i + 1}") for i in range(len(model.hidden))] + [("W", "b")]
-
-    # Activations are kept as (g, units, n), the transpose of the model's (n, units), so that every layer is a
-    # plain batched matmul M_g @ h_g and the classes of the logits lie along the middle axis (see
-    # _mean_cross_entropy). Layer 1 is affine in gamma (module docstring): its three parts are computed once.
-    Z0 = model._features(X)  # (n, F), float64
-    first_w, first_b = layers[0]
-    first = np.stack([p[first_w] @ Z0.T + p[first_b][:, None] for p in (params, d1, d2)])  # (3, H1, n)
-    first = first.reshape(3, -1).astype(dt)
-    later = [
-        (_stack(params, d1, d2, w).astype(dt), _stack(params, d1, d2, b).astype(dt), params[w].shape)
-        for w, b in layers[1:]
-    ]
-    gram = np.zeros((3, 3))  # Q, in float64: ||gamma . [M, d1_M, d2_M]||^2 = gamma^T Q gamma
-    for w, _ in layers:
-        stacked = _stack(params, d1, d2, w)
-        gram += stacked @ stacked.T  # (3, size) @ (size, 3) -> (3, 3)
-
-    coef = np.empty((alphas.size * betas.size, 3))  # row p = gamma_p = (1, alphas[p % A], betas[p // A])
-    coef[:, 0] = 1.0
-    coef[:, 1] = np.tile(alphas, betas.size)
-    coef[:, 2] = np.repeat(betas, alphas.size)
-    total = coef.shape[0]
-    surface = np.empty(total)
-    with np.errstate(over="ignore"):  # a coefficient beyond float32's range becomes inf: that point gives +inf
-        coef_dt = coef.astype(dt)
-    for start in range(0, total, chunk):
-        gamma = coef_dt[start : start + chunk]  # (g, 3)
-        g = gamma.shape[0]
-        # Far out on the grid, weights or logits can overflow (float32 first): such points come out as inf or NaN
-        # and are reported as +inf below, so numpy's warnings would only repeat that.
-        with np.errstate(over="ignore", invalid="ignore"):
-            out = (gamma @ first).reshape(g, -1, n)  # (g, 3) @ (3, H1*n) -> (g, H1, n)
-            for w_stack, b_stack, (n_out, n_in) in later:
-                _activate_inplace(model.activation, out)
-                weights = (gamma @ w_stack).reshape(g, n_out, n_in)  # M_g for every grid point of the chunk
-                out = np.matmul(weights, out)  # (g, out, in) @ (g, in, n) -> (g, out, n)
-                out += (gamma @ b_stack)[:, :, None]
-            surface[start : start + g] = _mean_cross_entropy(out, targets, temperature)
-        if on_progress is not None:
-            on_progress((start + g) / total)
-    if l2:
-        with np.errstate(over="ignore", invalid="ignore"):
-            surface += 0.5 * l2 * np.einsum("pi,ij,pj->p", coef, gram, coef)  # gamma_p^T Q gamma_p, every p
-    surface[np.isnan(surface)] = np.inf  # inf - inf from overflowing logits: a certain, infinite loss
+    grid = _coefficients(np.tile(alphas, betas.size), np.repeat(betas, alphas.size))  # row p: (a[p % A], b[p // A])
+    surface = _objective(model, params, X, y, d1, d2, grid, l2=l2, temperature=temperature,
+                         label_smoothing=label_smoothing, chunk=chunk, dtype=dtype,
+                         on_progress=on_progress)  # fmt: skip
     return surface.reshape(betas.size, alphas.size)
+
+
+def loss_along_path(model: Model, params, X, y, d1, d2, alphas, betas, *, l2=0.0, temperature=1.0,
+                    label_smoothing=0.0, dtype="float64") -> np.ndarray:  # fmt: skip
+    """The training objective at t points of the plane: ``J(params + alphas[t] d1 + betas[t] d2)``, shape (t,).
+
+    The same J as :func:`loss_surface`, at paired coordinates instead of a grid: the loss along a path drawn on
+    the slice, e.g. the (alpha_t, beta_t) of :func:`project_trajectory`. That is the loss on the slice, not at the
+    path's own weights, unless the path lies in the slice (see :func:`off_slice_ratio`).
+
+    alphas, betas : (t,) coefficients of d1 and d2.   dtype : "float64" (default: agrees with Model.loss_and_grad
+    to round-off) or "float32". Every other argument as in loss_surface. Overflowing points give +inf.
+    """
+    alphas = _checks.float_array(alphas, "alphas", ndims=(1,)).astype(np.float64, copy=False)
+    betas = _checks.float_array(betas, "betas", ndims=(1,)).astype(np.float64, copy=False)
+    if alphas.shape != betas.shape:
+        raise ValueError(f"alphas and betas must have the same shape (t,), got {alphas.shape} and {betas.shape}")
+    return _objective(model, params, X, y, d1, d2, _coefficients(alphas, betas), l2=l2, temperature=temperature,
+                      label_smoothing=label_smoothing, chunk=None, dtype=dtype, on_progress=None)  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -381,6 +399,22 @@ def projection_residual(points, center, d1, d2) -> np.ndarray:
     for random directions), near 0 means the picture shows where training really went.
     """
     return _project(points, center, d1, d2)[2]
+
+
+def off_slice_ratio(points, center, d1, d2) -> float:
+    """How far a path leaves the plane: the median over its points of ``residual_t / ||point_t - center||``.
+
+    residual_t is :func:`projection_residual`. 0 means the path lies in the slice; near 1, it leaves the slice at
+    once (typical of random directions), and the path drawn there is only its shadow. Points within
+    SAME_POINT_RTOL * max(1, ||center||) of center are left out: a path stored in float32 (Trajectory.points)
+    holds the centre itself only to float32 rounding, where the ratio is noise. 0.0 when no point is left.
+    Arguments as in :func:`project_trajectory`.
+    """
+    points, center = _check_points(points, center)
+    residual = projection_residual(points, center, d1, d2)  # (t,)
+    distance = np.linalg.norm(points - center, axis=1)  # (t,)
+    moved = distance > SAME_POINT_RTOL * max(1.0, float(np.linalg.norm(center)))
+    return float(np.median(residual[moved] / distance[moved])) if moved.any() else 0.0
 
 
 def span_for(alphas, betas, *, minimum: float = 1.0, margin: float = 0.1):

@@ -101,17 +101,30 @@ def _loss_and_dlogits(logits, targets, temperature=1.0, label_smoothing=0.0):
     return losses, diff, probs
 
 
-def _reduce(values: np.ndarray, reduction: str):
-    if reduction == "mean":
-        return values.mean(axis=0)
-    if reduction == "sum":
-        return values.sum(axis=0)
-    return values
-
-
 # --------------------------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------------------------
+def _cross_entropy(logits, targets, temperature, label_smoothing, reduction):
+    """The one body behind the three public functions: validate once, evaluate once, reduce once.
+
+    Returns (loss, dL/du) shaped as the public functions document them.
+    """
+    arr, targets, temperature, label_smoothing, reduction, single = _check_loss_args(
+        logits, targets, temperature, label_smoothing, reduction
+    )
+    if targets.ndim == 2:  # soft targets are used as given: smoothing applies to int labels only
+        targets, label_smoothing = targets.astype(arr.dtype, copy=False), 0.0
+    losses, diff, _ = _loss_and_dlogits(arr, targets, temperature, label_smoothing)
+    scale = 1.0 / temperature
+    if reduction == "mean":
+        scale /= arr.shape[0]
+    diff *= scale  # (P - Y) / T, and / n for the mean
+    if reduction == "none":
+        return (losses[0], diff[0]) if single else (losses, diff)
+    loss = float(losses.mean() if reduction == "mean" else losses.sum())
+    return loss, (diff[0] if single else diff)
+
+
 def cross_entropy(logits, targets, *, temperature=1.0, label_smoothing=0.0, reduction="mean"):
     """Cross-entropy between softmax(logits / T) and the targets.
 
@@ -129,17 +142,7 @@ def cross_entropy(logits, targets, *, temperature=1.0, label_smoothing=0.0, redu
     Uniform logits give log K; a confident correct prediction gives ~0; a -inf logit on a class with positive
     target gives +inf (never NaN).
     """
-    arr, targets, temperature, label_smoothing, reduction, single = _check_loss_args(
-        logits, targets, temperature, label_smoothing, reduction
-    )
-    if targets.ndim == 1:
-        losses, _, _ = _loss_and_dlogits(arr, targets, temperature, label_smoothing)
-    else:
-        losses, _, _ = _loss_and_dlogits(arr, targets.astype(arr.dtype, copy=False), temperature)
-    if single and reduction == "none":
-        return losses[0]
-    result = _reduce(losses, reduction)
-    return float(result) if reduction != "none" else result
+    return _cross_entropy(logits, targets, temperature, label_smoothing, reduction)[0]
 
 
 def cross_entropy_grad(logits, targets, *, temperature=1.0, label_smoothing=0.0, reduction="mean"):
@@ -150,35 +153,12 @@ def cross_entropy_grad(logits, targets, *, temperature=1.0, label_smoothing=0.0,
 
     Returns an array with the shape of ``logits``: (n, K), or (K,) for one sample.
     """
-    arr, targets, temperature, label_smoothing, reduction, single = _check_loss_args(
-        logits, targets, temperature, label_smoothing, reduction
-    )
-    if targets.ndim == 1:
-        _, diff, _ = _loss_and_dlogits(arr, targets, temperature, label_smoothing)
-    else:
-        _, diff, _ = _loss_and_dlogits(arr, targets.astype(arr.dtype, copy=False), temperature)
-    scale = 1.0 / temperature
-    if reduction == "mean":
-        scale /= arr.shape[0]
-    diff *= scale
-    return diff[0] if single else diff
+    return _cross_entropy(logits, targets, temperature, label_smoothing, reduction)[1]
 
 
 def cross_entropy_with_grad(logits, targets, *, temperature=1.0, label_smoothing=0.0, reduction="mean"):
     """Return ``(cross_entropy(...), cross_entropy_grad(...))`` from one softmax evaluation."""
-    arr, targets, temperature, label_smoothing, reduction, single = _check_loss_args(
-        logits, targets, temperature, label_smoothing, reduction
-    )
-    if targets.ndim == 2:
-        targets = targets.astype(arr.dtype, copy=False)
-        label_smoothing = 0.0
-    losses, diff, _ = _loss_and_dlogits(arr, targets, temperature, label_smoothing)
-    diff *= (1.0 / temperature) / (arr.shape[0] if reduction == "mean" else 1.0)
-    if single:
-        loss = losses[0] if reduction == "none" else float(losses[0])
-        return loss, diff[0]
-    loss = _reduce(losses, reduction)
-    return (float(loss) if reduction != "none" else loss), diff
+    return _cross_entropy(logits, targets, temperature, label_smoothing, reduction)
 
 
 @dataclass(frozen=True)
@@ -186,8 +166,6 @@ class ChainRuleTerms:
     """Derivation 1 for one sample, term by term (K classes, D features in z).
 
     dL/dw_k = dL/dp_y * dp_y/du_k * du_k/dw_k = (-1/p_y) * p_y (1[k=y] - p_k) / T * z = (p_k - 1[k=y]) z / T
-
-    Fields can also be read as items: ``terms["dL_dp_y"]``.
     """
 
     probs: np.ndarray  # (K,) p = softmax(u / T)
@@ -197,10 +175,7 @@ class ChainRuleTerms:
     dp_y_du: np.ndarray  # (K,) p_y (1[k=y] - p_k) / T
     du_dw: np.ndarray  # (D,) z: the input of the last layer, the same for every class row
     dL_du: np.ndarray  # (K,) (p_k - y_k) / T: for one-hot y, dL/dp_y * dp_y/du_k without dividing by p_y
-    product: np.ndarray  # (K, D) dL/dw_k rows: dL/du_k * z
-
-    def __getitem__(self, name: str):
-        return getattr(self, name)
+    product: np.ndarray  # (K, D) dL/dW: row k is dL/dw_k = dL/du_k * z
 
     @property
     def chain_dL_du(self) -> np.ndarray:
@@ -212,11 +187,6 @@ class ChainRuleTerms:
         """dL/dp_y * dp_y/du_k * du_k/dw_k multiplied as written, shape (K, D). Equals ``product`` for a one-hot
         target while p_y is not tiny (it divides by p_y); shown so students can see the factors multiply out."""
         return np.outer(self.chain_dL_du, self.du_dw)
-
-    @property
-    def grad_W(self) -> np.ndarray:
-        """The product under its other name: dL/dW, shape (K, D), row k is dL/dw_k."""
-        return self.product
 
 
 def chain_rule_terms(logits, label, z, *, temperature=1.0, label_smoothing=0.0) -> ChainRuleTerms:

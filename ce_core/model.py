@@ -36,13 +36,15 @@ MAX_WIDTH = 64
 DEFAULT_BOUNDS = (-3.0, 3.0, -3.0, 3.0)
 
 
-def _activate(name: str, a: np.ndarray) -> np.ndarray:
+def _activate(name: str, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """h = act(a), elementwise, with the shape of a; written into ``out`` when given (``out=a``: in place)."""
     if name == "tanh":
-        return np.tanh(a)
+        return np.tanh(a, out=out)
     if name == "relu":
-        return np.maximum(a, 0.0)
+        return np.maximum(a, 0.0, out=out)
     # sigmoid(a) = (1 + tanh(a/2)) / 2: never overflows, unlike 1 / (1 + exp(-a)) for a << 0.
-    h = np.tanh(a * 0.5)
+    h = np.multiply(a, 0.5, out=out)
+    np.tanh(h, out=h)
     h += 1.0
     h *= 0.5
     return h

@@ -3,6 +3,7 @@
 Every run uses model.init(seed) as its starting point and the same seed for its batch order, so two configs with
 the same batch size see the same mini-batches in the same order: the only difference between the curves is the
 optimizer (and the batch size, where it differs). Each run is an ordinary ce_core.Trainer.
+:func:`make_optimizer` builds an optimizer from the name a user picks (a contestant's, or the sidebar's).
 """
 
 from __future__ import annotations
@@ -16,9 +17,22 @@ from .model import Model
 from .optim import SGD, Adam
 from .trainer import Trainer
 
+OPTIMIZER_NAMES = ("sgd", "momentum", "adam")  # the optimizers a user picks by name (sidebar, race, links)
 MIN_CONFIGS, MAX_CONFIGS = 2, 4  # fewer is no race; more curves than four do not stay readable on one chart
 # The longest race, 4 x 5000 steps of the largest model (two layers of 64), took ~4.5 s here with one BLAS thread.
 MAX_STEPS = 5000
+
+
+def make_optimizer(name: str, lr: float, *, momentum: float = 0.9, schedule: str = "constant") -> SGD | Adam:
+    """The optimizer a user picks by name, with its learning rate and schedule.
+
+    "sgd": SGD(lr) (no momentum);  "momentum": SGD(lr, momentum=mu);  "adam": Adam(lr), default betas.
+    momentum (mu in [0, 1)) is used by "momentum" only. lr, momentum and schedule are checked by SGD and Adam.
+    """
+    name = _checks.choice(name, "name", OPTIMIZER_NAMES)
+    if name == "adam":
+        return Adam(lr, schedule=schedule)
+    return SGD(lr, momentum=momentum if name == "momentum" else 0.0, schedule=schedule)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,20 @@ def _shifted(logits: np.ndarray, temperature: float) -> np.ndarray:
     return shifted
 
 
+def _shift_along(a: np.ndarray, temperature: float, axis: int) -> np.ndarray:
+    """In place: ``a <- (a - max(a)) / T`` over ``axis``, the classes' axis; returns a (a float array).
+
+    The shift of :func:`_shifted` (see there why the max comes off before dividing by T) for a layout whose
+    classes are not the last axis: the loss landscape's logits (g, K, n), where numpy's reduction over the middle
+    axis combines K contiguous rows and beats _row_max's column loop (``python -m bench.landscape``).
+    """
+    a -= a.max(axis=axis, keepdims=True)
+    if temperature != 1.0:
+        with np.errstate(over="ignore"):  # as in _shifted: overflow here is a probability of 0
+            a /= temperature
+    return a
+
+
 def _softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     """Unchecked softmax: ``p_k = exp(s_k) / sum_j exp(s_j)`` with s the shifted logits."""
     probs = _shifted(logits, temperature)

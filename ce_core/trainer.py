@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _checks
 from .history import BufferMark, History, Trajectory, flatten_params
-from .losses import _loss_and_dlogits, target_matrix
+from .losses import _loss_and_dlogits, batch_weight_grad, target_matrix
 from .model import Model
 from .optim import SGD, Adam
 from .softmax import _row_argmax
@@ -57,6 +57,32 @@ class LastBatch:
         """Each sample's contribution (p_i - y_i) z_i^T / T to dL/dW, shape (m, K, D); their mean is the
         data part of grads["W"] (the l2 term l2 W is added once, to the mean)."""
         return self.probs_minus_targets[:, :, None] * self.z[:, None, :] / self.temperature
+
+    def data_grad_W(self) -> np.ndarray:
+        """The cross-entropy part of grads["W"] (without l2 W) as the mean of per_sample_grad_W, shape (K, D):
+        ``1/m sum_i (p_i - y_i) z_i^T / T``."""
+        return self.per_sample_grad_W().mean(axis=0)
+
+    def batch_formula_grad(self) -> np.ndarray:
+        """Derivation 2's ``-1/(m T) Z^T (Y - S)`` for this batch, shape (D, K): the transpose of data_grad_W,
+        by one matrix product (see losses.batch_weight_grad)."""
+        return batch_weight_grad(self.z, self.probs, self.targets, temperature=self.temperature)
+
+    @classmethod
+    def preview(cls, trainer: Trainer) -> LastBatch:
+        """The record the trainer's next step would leave, without taking it: its batch at the current weights.
+
+        ``step`` is the number that step will get; loss, grads, update and lr are the ones it would use and make.
+        """
+        indices = trainer.next_batch_indices()
+        loss, grads, (forward, losses, _) = trainer._batch_loss_and_grad(indices)
+        new_params, _ = trainer.optimizer._update(trainer.params, grads, trainer.opt_state)
+        return cls(
+            step=trainer.step_count + 1, indices=indices, z=forward.z, probs=forward.probs,
+            targets=target_matrix(trainer.y_train[indices], trainer.model.n_classes, trainer.label_smoothing),
+            losses=losses, loss=loss, grads=grads, update={k: new_params[k] - trainer.params[k] for k in new_params},
+            lr=trainer.optimizer.lr_at(trainer.opt_state["t"]), temperature=trainer.temperature,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -78,8 +78,8 @@ widget_memory.remember([*WIDGETS, "ls_param1", "ls_entry1", "ls_param2", "ls_ent
 # ---------------------------------------------------------------------------------------------------------------
 # Compute (cached: the slice depends on the weights, the recorded path, the loss settings and the spec)
 # ---------------------------------------------------------------------------------------------------------------
-key = (id(trainer), deriv.params_fingerprint(trainer), len(trainer.trajectory), int(trainer.trajectory.steps[-1]),
-       trainer.l2, trainer.temperature, trainer.label_smoothing, spec)  # fmt: skip
+key = (ss.trainer_version, deriv.params_fingerprint(trainer), len(trainer.trajectory),
+       int(trainer.trajectory.steps[-1]), trainer.l2, trainer.temperature, trainer.label_smoothing, spec)  # fmt: skip
 cached = ss.get(CACHE_KEY)
 result = None
 if cached is not None and cached[0] == key:
@@ -102,8 +102,7 @@ if result is not None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("J at the current weights", f"{result.center_loss:.5g}",
               help="Mean cross-entropy on the training set plus the l2 penalty: the centre of the slice.")  # fmt: skip
-    finite = result.surface[np.isfinite(result.surface)]
-    m2.metric("Lowest J on the slice", f"{finite.min():.5g}" if finite.size else "–")
+    m2.metric("Lowest J on the slice", "–" if result.lowest_loss is None else f"{result.lowest_loss:.5g}")
     m3.metric("Step", f"{trainer.step_count:,}")
     m4.metric("Path off the slice", f"{result.off_slice:.0%}",
               help="Median distance of the recorded weights from this plane, relative to their distance from the "

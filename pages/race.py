@@ -1,7 +1,6 @@
 """Optimizer race: two to four training runs from the same initial weights, side by side."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from ce_app import figures, session, widget_memory
@@ -72,7 +71,7 @@ st.caption(
     f"(l2 = {trainer.l2:g}, T = {trainer.temperature:g}, ε = {trainer.label_smoothing:g}). Runs with the same "
     "batch size see the same mini-batches in the same order."
 )
-key = (id(trainer), tuple(contestants), int(n_steps), settings.seed, trainer.l2, trainer.temperature,
+key = (ss.trainer_version, tuple(contestants), int(n_steps), settings.seed, trainer.l2, trainer.temperature,
        trainer.label_smoothing)  # fmt: skip
 if st.button("Run race", key="btn_race", type="primary"):
     bar = st.progress(0.0, text=f"Racing {len(contestants)} runs of {n_steps:,} steps…")
@@ -100,12 +99,7 @@ for run in summary.runs:
     if run.diverged:
         st.error(f"{run.label} diverged after {run.steps_run:,} steps: {run.reason}.", icon=":material/error:")
 
-table = pd.DataFrame([{
-    "run": run.label, "steps": run.steps_run, "train loss": run.metrics["train_loss"],
-    "test loss": run.metrics["test_loss"], "train acc.": run.metrics["train_acc"],
-    "test acc.": run.metrics["test_acc"], "status": "diverged" if run.diverged else "finished",
-} for run in summary.runs])  # fmt: skip
-st.dataframe(table, hide_index=True, width="stretch", column_config={
+st.dataframe(rv.results_table(summary), hide_index=True, width="stretch", column_config={
     "train loss": st.column_config.NumberColumn(format="%.4g"), "test loss": st.column_config.NumberColumn(format="%.4g"),
     "train acc.": st.column_config.NumberColumn(format="percent"),
     "test acc.": st.column_config.NumberColumn(format="percent"),
@@ -123,9 +117,7 @@ st.caption(
 
 st.markdown("##### Where each run ended: decision regions")
 cols = st.columns(len(summary.runs))
-x_lo, x_hi, y_lo, y_hi = data.bounds
-# The maps keep the data's aspect ratio: size each to its column (about 900 px shared) so wide data leave no gap.
-thumb_height = int(np.clip(900 / len(cols) * (y_hi - y_lo) / (x_hi - x_lo), 120, 300)) + 60
+thumb_height = rv.thumbnail_height(data.bounds, len(cols))
 for col, run in zip(cols, summary.runs, strict=True):
     acc = run.metrics["train_acc"]
     status = f"diverged at step {run.steps_run:,}" if run.diverged else f"train acc. {fmt(100 * acc, 3)}%"

@@ -11,11 +11,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ce_core
+from ce_app import controls, state
 from ce_app import derivation_panels as deriv
 from ce_app import race_view as rv
-from ce_app import state
 from ce_app.settings import Settings
 from tests.app.charts import chart_specs
+from tests.app.notices import as_read
 from tests.app.player import Browser
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -175,6 +176,22 @@ def test_sandbox_controls_and_vanishing_gradient():
     assert_clean(at)
 
 
+def test_derivation_shows_class_names_as_plain_text():
+    """Test that an uploaded class name Markdown would turn into a link reaches the point summary and the sandbox's
+    slider labels escaped, and reads there as written."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    csv = b"x1,x2,label\n0,0,http://x.com\n1,1,dog\n0.2,0.1,http://x.com\n1.1,0.9,dog\n"
+    at.sidebar.file_uploader(key="upload_csv").set_value(("data.csv", csv, "text/csv"))
+    at.run()
+    at.switch_page(DERIVATION).run()
+    assert_clean(at)
+    summary = next(m.value for m in at.markdown if m.value.startswith("Point **#0**"))
+    labels = [s.label for s in at.slider if s.key.startswith("sb_u")]
+    for text in (summary, *labels[1:]):  # class 1 of ("dog", "http://x.com")
+        assert "http://x.com" not in text
+        assert "class http://x.com" in as_read(text)
+
+
 GRADCHECK_CASES = [
     {},
     {"features": "poly2", "l2": 0.05},
@@ -264,6 +281,18 @@ def test_landscape_every_control():
     at.toggle(key="ls_3d").set_value(True).run()
     assert_clean(at)
     assert json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["type"] == "surface"
+
+
+def test_landscape_follows_new_data_with_the_same_weights():
+    """Test that new data (same seed, so the same first weights) gets a new slice, not the cached one of the old."""
+    at = open_page(LANDSCAPE)
+    first = at.session_state["ls_cache"][1]
+    at.sidebar.slider(key=controls.key("noise")).set_value(0.5).run()
+    assert_clean(at)
+    trainer = at.session_state["trainer"]
+    assert at.session_state["ls_cache"][1] is not first
+    expected = trainer.model.loss_and_grad(trainer.params, trainer.X_train, trainer.y_train)[0]
+    assert float(metric(at, "J at the current weights")) == pytest.approx(expected, rel=1e-4)
 
 
 def test_landscape_same_weight_twice_is_explained():

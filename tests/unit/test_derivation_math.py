@@ -1,10 +1,14 @@
-"""grad_via_jacobian and batch_weight_grad: the derivation page's second routes to dL/du and dJ/dW."""
+"""grad_via_jacobian, batch_weight_grad and LastBatch: the derivation page's second routes to dL/du and dJ/dW."""
 
 import numpy as np
 import pytest
 
 from ce_core import (
+    SGD,
+    Adam,
+    LastBatch,
     Model,
+    Trainer,
     batch_weight_grad,
     cross_entropy_grad,
     grad_via_jacobian,
@@ -67,3 +71,47 @@ def test_batch_formula_rejects_mismatched_shapes():
     """Test that z, probs and targets with different numbers of rows raise ValueError."""
     with pytest.raises(ValueError):
         batch_weight_grad(np.ones((3, 2)), np.full((2, 2), 0.5), np.eye(2))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The batch view: LastBatch
+# --------------------------------------------------------------------------------------------------------------
+def _trainer(**kwargs):
+    X, y = make_dataset("spiral", 60, 3, seed=2)
+    model = Model.for_data(X, 3, features="poly2", hidden=(5,))
+    return Trainer(model, X, y, batch_size=16, seed=1, **kwargs)
+
+
+@pytest.mark.parametrize("optimizer", [SGD(0.1, momentum=0.9), Adam(0.01)])
+def test_preview_is_what_the_next_step_records(optimizer):
+    """Test that LastBatch.preview equals, bitwise, the last_batch the next step leaves, and changes nothing."""
+    trainer = _trainer(optimizer=optimizer, l2=0.01, temperature=0.8, label_smoothing=0.1)
+    trainer.step(3)
+    before = trainer.flat_params()
+    preview = LastBatch.preview(trainer)
+    np.testing.assert_array_equal(trainer.flat_params(), before)
+    assert trainer.step_count == 3
+    trainer.step()
+    last = trainer.last_batch
+    assert preview.step == last.step == 4 and preview.loss == last.loss and preview.lr == last.lr
+    for name in ("indices", "z", "probs", "targets", "losses"):
+        np.testing.assert_array_equal(getattr(preview, name), getattr(last, name))
+    for name in last.grads:
+        np.testing.assert_array_equal(preview.grads[name], last.grads[name])
+        np.testing.assert_array_equal(preview.update[name], last.update[name])
+
+
+@pytest.mark.parametrize("temperature", [1.0, 0.5])
+def test_last_batch_weight_gradients(temperature):
+    """Test that the mean of per-sample (p_i - y_i) z_i^T / T plus l2 W is grads["W"], and derivation 2's
+    -Z^T (Y - S) / (mT) is its transpose."""
+    trainer = _trainer(l2=0.03, temperature=temperature, label_smoothing=0.2)
+    W = trainer.params["W"].copy()
+    trainer.step()
+    batch = trainer.last_batch
+    data_grad = batch.data_grad_W()
+    assert data_grad.shape == W.shape
+    np.testing.assert_allclose(data_grad + 0.03 * W, batch.grads["W"], rtol=1e-12, atol=1e-15)
+    formula = batch.batch_formula_grad()
+    assert formula.shape == W.shape[::-1]
+    np.testing.assert_allclose(formula.T, data_grad, rtol=1e-12, atol=1e-15)

@@ -16,14 +16,17 @@ from ce_core import (
     filter_normalize,
     flatten_direction,
     flatten_params,
+    loss_along_path,
     loss_surface,
     make_dataset,
+    off_slice_ratio,
     pca_directions,
     project_trajectory,
     projection_residual,
     random_direction,
     span_for,
 )
+from ce_core.model import _activate
 
 
 def _data(n=60, k=3, seed=0):
@@ -235,6 +238,65 @@ def test_small_temperature_stays_finite():
     np.testing.assert_allclose(surface, expected, rtol=1e-10)
 
 
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_in_place_activation_is_the_models(activation):
+    """Test that act(a) written into a (how the surface saves memory) is bitwise the model's act(a), in float32 too."""
+    a = np.random.default_rng(0).normal(0, 3, size=(2, 5, 7)).astype(np.float32)
+    expected = _activate(activation, a)
+    inplace = a.copy()
+    assert _activate(activation, inplace, out=inplace) is inplace
+    np.testing.assert_array_equal(inplace, expected)
+    assert expected.dtype == np.float32
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The loss along a path on the slice
+# --------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("hidden", [(), (6,), (5, 4)])
+def test_loss_along_path_equals_loop(hidden):
+    """Test that J at paired (alpha_t, beta_t) equals Model.loss_and_grad at params + alpha_t d1 + beta_t d2."""
+    X, y = _data(n=50, k=4, seed=3)
+    model = Model.for_data(X, 4, features="poly2", hidden=hidden, activation="sigmoid")
+    params = model.init(5)
+    d1, d2 = random_direction(model, params, 11), random_direction(model, params, 12, normalize="none")
+    alphas, betas = np.array([0.0, 0.4, -1.2, 0.4]), np.array([0.0, -0.3, 0.8, 0.9])
+    kwargs = {"l2": 0.05, "temperature": 0.7, "label_smoothing": 0.1}
+    losses = loss_along_path(model, params, X, y, d1, d2, alphas, betas, **kwargs)
+    expected = [
+        _loop_surface(model, params, X, y, d1, d2, [a], [b], **kwargs)[0, 0] for a, b in zip(alphas, betas, strict=True)
+    ]
+    assert losses.shape == (4,)
+    np.testing.assert_allclose(losses, expected, rtol=1e-12)
+    assert losses[0] == pytest.approx(model.loss_and_grad(params, X, y, **kwargs)[0], rel=1e-13)
+
+
+def test_loss_along_path_is_the_surface_diagonal():
+    """Test that points on the grid's diagonal give the surface's diagonal (one J for both)."""
+    X, y = _data()
+    model = Model(3, hidden=(5,))
+    params = model.init(0)
+    d1, d2 = random_direction(model, params, 1), random_direction(model, params, 2)
+    axis = np.linspace(-1.0, 1.0, 5)
+    surface = loss_surface(model, params, X, y, d1, d2, axis, axis, dtype="float64", l2=0.1)
+    np.testing.assert_allclose(loss_along_path(model, params, X, y, d1, d2, axis, axis, l2=0.1), np.diag(surface),
+                               rtol=1e-13)  # fmt: skip
+    fast = loss_along_path(model, params, X, y, d1, d2, axis, axis, l2=0.1, dtype="float32")
+    np.testing.assert_allclose(fast, np.diag(surface), rtol=1e-5)
+
+
+def test_loss_along_path_validation():
+    """Test that coordinates of different lengths, empty or non-finite ones, and a bad dtype are refused."""
+    X, y = _data()
+    model = Model(3)
+    params = model.init(0)
+    d = coordinate_direction(model, "W", (0, 0))
+    for alphas, betas, match in (([0.0, 1.0], [0.0], "same shape"), ([], [], "empty"), ([np.nan], [0.0], "alphas")):
+        with pytest.raises(ValueError, match=match):
+            loss_along_path(model, params, X, y, d, d, alphas, betas)
+    with pytest.raises(ValueError, match="dtype"):
+        loss_along_path(model, params, X, y, d, d, [0.0], [0.0], dtype="float16")
+
+
 @pytest.mark.parametrize(
     ("change", "match"),
     [
@@ -289,6 +351,28 @@ def test_residual_measures_distance_off_the_plane():
     np.testing.assert_allclose(alphas, [2.0, 0.0], atol=1e-12)
     np.testing.assert_allclose(betas, [3.0, 0.0], atol=1e-12)
     np.testing.assert_allclose(projection_residual(points, center, d1, d2), [3.0, 4.0], rtol=1e-12)
+
+
+def test_off_slice_ratio_by_hand():
+    """Test the median of residual / distance: points in the plane give 0, points straight off it 1."""
+    center = np.zeros(3)
+    d1, d2 = np.array([1.0, 0.0, 0.0]), np.array([1.0, 1.0, 0.0])
+    in_plane = np.array([[2.0, 1.0, 0.0], [0.0, -3.0, 0.0]])
+    off_plane = np.array([[0.0, 0.0, 2.0], [0.0, 0.0, -5.0]])
+    halfway = np.array([[3.0, 0.0, 4.0]])  # residual 4 at distance 5
+    assert off_slice_ratio(in_plane, center, d1, d2) == pytest.approx(0.0, abs=1e-15)
+    assert off_slice_ratio(off_plane, center, d1, d2) == pytest.approx(1.0)
+    assert off_slice_ratio(np.vstack([in_plane[:1], halfway, off_plane[:1]]), center, d1, d2) == pytest.approx(0.8)
+
+
+def test_off_slice_ratio_leaves_out_the_centre():
+    """Test that points within float32 rounding of the centre are left out, and a path of only those gives 0."""
+    center = np.array([1000.0, -2000.0, 500.0])
+    d1, d2 = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    rounded = center.astype(np.float32).astype(np.float64) + np.array([0.0, 0.0, 1e-3])  # off the plane, noise
+    assert off_slice_ratio(rounded, center, d1, d2) == 0.0
+    moved = center + np.array([3.0, 0.0, 4.0])
+    assert off_slice_ratio(np.vstack([rounded, moved]), center, d1, d2) == pytest.approx(0.8)
 
 
 @given(

@@ -58,8 +58,7 @@ def test_chain_rule_terms_by_hand():
     np.testing.assert_allclose(terms.dL_du, [1 / 6, -2 / 3, 1 / 2], rtol=1e-14)
     expected = [[1 / 3, -1 / 6], [-4 / 3, 2 / 3], [1.0, -1 / 2]]  # (p_k - 1[k=y]) z
     np.testing.assert_allclose(terms.product, expected, rtol=1e-14)
-    np.testing.assert_allclose(terms.grad_W, expected, rtol=1e-14)
-    np.testing.assert_allclose(terms["dL_dp_y"] * terms["dp_y_du"], terms.dL_du, rtol=1e-14)
+    np.testing.assert_allclose(terms.dL_dp_y * terms.dp_y_du, terms.dL_du, rtol=1e-14)
     np.testing.assert_array_equal(terms.targets, [0.0, 1.0, 0.0])
     np.testing.assert_allclose(terms.chain_dL_du, terms.dL_du, rtol=1e-14)
     np.testing.assert_allclose(terms.literal_product, expected, rtol=1e-14)
@@ -221,6 +220,27 @@ def test_with_grad_agrees_with_separate_functions(logits, labels, soft, reductio
         loss, grad = cross_entropy_with_grad(logits, targets, **kwargs)
         np.testing.assert_allclose(loss, cross_entropy(logits, targets, **kwargs), rtol=1e-15)
         np.testing.assert_allclose(grad, cross_entropy_grad(logits, targets, **kwargs), rtol=1e-15)
+
+
+@pytest.mark.parametrize(("logits", "labels", "soft"), CASES, ids=CASE_IDS)
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_entry_points_are_one_computation(logits, labels, soft, reduction):
+    """Test that the three entry points return bitwise the same loss and gradient (one body behind them)."""
+    for targets in (labels, soft):
+        kwargs = {"temperature": 0.7, "label_smoothing": 0.1, "reduction": reduction}
+        loss, grad = cross_entropy_with_grad(logits, targets, **kwargs)
+        np.testing.assert_array_equal(loss, cross_entropy(logits, targets, **kwargs))
+        np.testing.assert_array_equal(grad, cross_entropy_grad(logits, targets, **kwargs))
+        single = cross_entropy_with_grad(logits[0], targets[0], **kwargs)
+        np.testing.assert_array_equal(single[0], cross_entropy(logits[0], targets[0], **kwargs))
+        np.testing.assert_array_equal(single[1], cross_entropy_grad(logits[0], targets[0], **kwargs))
+
+
+@pytest.mark.parametrize("function", [cross_entropy, cross_entropy_grad, cross_entropy_with_grad])
+def test_smoothing_leaves_target_distributions_alone(function):
+    """Test that label_smoothing changes nothing for target distributions, in every entry point."""
+    logits, _, soft = CASES[2]
+    np.testing.assert_equal(function(logits, soft, label_smoothing=0.3), function(logits, soft))  # tuples too
 
 
 def test_single_sample_shapes():

@@ -1,11 +1,23 @@
-"""The optimizer race: a shared start, determinism, independence of the contestants, validation."""
+"""The optimizer race: a shared start, determinism, independence of the contestants, validation; optimizers by name."""
 
 import itertools
 
 import numpy as np
 import pytest
 
-from ce_core import SGD, Adam, Model, RaceConfig, Trainer, flatten_params, make_dataset, run_race, train_test_split
+from ce_core import (
+    OPTIMIZER_NAMES,
+    SGD,
+    Adam,
+    Model,
+    RaceConfig,
+    Trainer,
+    flatten_params,
+    make_dataset,
+    make_optimizer,
+    run_race,
+    train_test_split,
+)
 
 
 def _split(name="blobs", n=120, k=3):
@@ -113,3 +125,37 @@ def test_race_config_validation(kwargs, match):
     """Test that a RaceConfig with an empty label, a non-optimizer or a zero batch size is refused."""
     with pytest.raises(ValueError, match=match):
         RaceConfig(**({"label": "x", "optimizer": SGD(0.1), "batch_size": 4} | kwargs))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Optimizers by name
+# --------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("sgd", SGD(0.05, schedule="cosine")),
+        ("momentum", SGD(0.05, momentum=0.8, schedule="cosine")),
+        ("adam", Adam(0.05, schedule="cosine")),
+    ],
+)
+def test_make_optimizer_by_name(name, expected):
+    """Test that each name gives its optimizer with the lr and schedule; momentum counts for "momentum" only."""
+    assert make_optimizer(name, 0.05, momentum=0.8, schedule="cosine") == expected
+    assert name in OPTIMIZER_NAMES
+
+
+def test_make_optimizer_defaults():
+    """Test that the defaults are momentum 0.9 and a constant rate."""
+    assert make_optimizer("momentum", 0.1) == SGD(0.1, momentum=0.9)
+    assert make_optimizer("adam", 0.1) == Adam(0.1)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "match"),
+    [(("rmsprop", 0.1), {}, "name"), (("sgd", 0.0), {}, "lr"), (("momentum", 0.1), {"momentum": 1.5}, "momentum"),
+     (("adam", 0.1), {"schedule": "step"}, "schedule")],
+)  # fmt: skip
+def test_make_optimizer_validation(args, kwargs, match):
+    """Test that an unknown name, a zero rate, a momentum of 1 or more and an unknown schedule are refused."""
+    with pytest.raises(ValueError, match=match):
+        make_optimizer(*args, **kwargs)

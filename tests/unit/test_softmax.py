@@ -7,6 +7,7 @@ import pytest
 import scipy.special
 
 from ce_core import log_softmax, softmax, softmax_jacobian
+from ce_core.softmax import _shift_along, _shifted
 
 from .reference import finite_difference, softmax_loop
 
@@ -153,3 +154,24 @@ def test_jacobian_times_dL_dp_gives_p_minus_y_for_soft_targets(seed):
     targets = rng.dirichlet(np.ones(5))
     dL_dp = -targets / probs  # d(-sum_k y_k log p_k)/dp
     np.testing.assert_allclose(softmax_jacobian(probs).T @ dL_dp, probs - targets, rtol=1e-12, atol=1e-15)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The shift along another axis (the loss landscape's (g, K, n) layout)
+# --------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("temperature", [1.0, 0.3, 4.0])
+def test_shift_along_the_class_axis_is_the_row_shift(temperature):
+    """Test that _shift_along on (g, K, n) logits gives exactly _shifted's (u - max) / T of the (g, n, K) rows."""
+    logits = random_logits(3, 4, 5, scale=50.0, seed=9)
+    expected = _shifted(logits.transpose(0, 2, 1).copy(), temperature).transpose(0, 2, 1)
+    shifted = logits.copy()
+    assert _shift_along(shifted, temperature, axis=1) is shifted  # in place
+    np.testing.assert_array_equal(shifted, expected)
+    np.testing.assert_array_equal(shifted.max(axis=1), 0.0)
+
+
+def test_shift_along_stays_finite_for_a_tiny_temperature():
+    """Test that T = 1e-305 after the shift gives 0 and -inf (probability 1 and 0), never inf - inf = NaN."""
+    logits = np.array([[[1e4], [0.0], [-1e4]]])  # (g, K, n) = (1, 3, 1)
+    shifted = _shift_along(logits, 1e-305, axis=1)
+    assert shifted[0, 0, 0] == 0.0 and np.isneginf(shifted[0, 1:, 0]).all()
