@@ -98,8 +98,10 @@ def load_seconds(browser, url: str) -> float:
         while time.perf_counter() < deadline:
             frame = ui.stage_frame(page)
             try:
-                if frame and frame.evaluate("() => window.cePlayer && window.cePlayer.step !== null && "
-                                            "!document.querySelector('#toolbar button[data-key=step]').disabled"):
+                if frame and frame.evaluate(
+                    "() => window.cePlayer && window.cePlayer.step !== null && "
+                    "!document.querySelector('#toolbar button[data-key=step]').disabled"
+                ):
                     return time.perf_counter() - start
             except Exception:  # the frame is still loading
                 pass
@@ -168,7 +170,9 @@ def report_playing(fps: int, spf: int, result: dict, budgets: bool, results: lis
     p95 = float(np.percentile(gaps, 95)) if len(gaps) else float("inf")
     print(f"\n(c) playing at {fps} frames/s, {spf} steps per frame, {seconds:.1f} s")
     ok = rate >= BUDGETS["updates_per_s"] if budgets else None
-    print(row("visible plane updates per second", rate, "/s", f">= {BUDGETS['updates_per_s']:g}" if budgets else "", ok))
+    print(
+        row("visible plane updates per second", rate, "/s", f">= {BUDGETS['updates_per_s']:g}" if budgets else "", ok)
+    )
     ok_gap = p95 <= BUDGETS["p95_gap_ms"] if budgets else None
     print(row("time between updates, p50", float(np.percentile(gaps, 50)) if len(gaps) else 0, "ms"))
     print(row("time between updates, p95", p95, "ms", f"<= {BUDGETS['p95_gap_ms']:g} ms" if budgets else "", ok_gap))
@@ -179,7 +183,15 @@ def report_playing(fps: int, spf: int, result: dict, budgets: bool, results: lis
     print(row("chunks received / stalls (no frame when one was due)", stats["chunks"], "", f"{stats['stalls']} stalls"))
     kib = result["bytes"] / 1024 / max(1, len(times))
     ok_kib = kib <= BUDGETS["kib_per_frame"] if budgets else None
-    print(row("(d) websocket bytes received per shown frame", kib, "KiB", f"<= {BUDGETS['kib_per_frame']:g} KiB" if budgets else "", ok_kib))
+    print(
+        row(
+            "(d) websocket bytes received per shown frame",
+            kib,
+            "KiB",
+            f"<= {BUDGETS['kib_per_frame']:g} KiB" if budgets else "",
+            ok_kib,
+        )
+    )
     if budgets:
         results += [ok, ok_gap, ok_kib, result["mismatches"] == 0]
 

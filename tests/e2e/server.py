@@ -66,7 +66,8 @@ class AppServer:
             return ""
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
+    """Whether the app at ``url`` answers ``ok`` on /_stcore/health."""
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
             return response.read().decode().strip() == "ok"
@@ -74,11 +75,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_app(timeout: float = HEALTH_TIMEOUT_S, port: int | None = None) -> AppServer:
-    """Start the app from the repo root (on ``port``, or a free one) and wait until ``/_stcore/health`` answers."""
-    port = port or free_port()
-    log = tempfile.NamedTemporaryFile(prefix="ce-app-", suffix=".log", delete=False)  # noqa: SIM115 - kept open by Popen
-    command = [
+def app_command(port: int) -> list[str]:
+    """The command line that serves the app on localhost:port (run it from the repo root)."""
+    return [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
         "--server.port", str(port),
@@ -86,7 +85,15 @@ def start_app(timeout: float = HEALTH_TIMEOUT_S, port: int | None = None) -> App
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+def start_app(timeout: float = HEALTH_TIMEOUT_S, port: int | None = None) -> AppServer:
+    """Start the app from the repo root (on ``port``, or a free one) and wait until ``/_stcore/health`` answers."""
+    port = port or free_port()
+    log = tempfile.NamedTemporaryFile(prefix="ce-app-", suffix=".log", delete=False)  # noqa: SIM115 - kept open by Popen
+    process = subprocess.Popen(
+        app_command(port), cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+    )
     log.close()
     server = AppServer(f"http://127.0.0.1:{port}", process, Path(log.name))
     deadline = time.monotonic() + timeout
@@ -94,7 +101,7 @@ def start_app(timeout: float = HEALTH_TIMEOUT_S, port: int | None = None) -> App
         if process.poll() is not None:
             stop_app(server)
             raise RuntimeError(f"streamlit exited with code {process.returncode}:\n{server.log_tail()}")
-        if _healthy(server.url):
+        if healthy(server.url):
             return server
         time.sleep(0.25)
     stop_app(server)
