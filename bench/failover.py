@@ -66,7 +66,7 @@ def main() -> int:
                 pages.setdefault(_replica(context), page)
                 if len(pages) == 2:
                     break
-            (lost_replica, lost), (kept_replica, kept) = sorted(pages.items())
+            (lost_replica, lost), (_, kept) = sorted(pages.items())
             for page in (lost, kept):
                 _step(page, "1")
                 _step(page, "2")
