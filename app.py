@@ -5,13 +5,15 @@ sidebar after that; the session's data and trainer kept in line with them and mi
 chosen page.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ce_app import player, session
 
 st.set_page_config(
     page_title="Cross-Entropy Playground",
-    page_icon=":material/target:",
+    page_icon=str(Path(__file__).with_name("ce_app") / "icon.png"),  # a file: a material icon is fetched from Google
     layout="wide",
     initial_sidebar_state=session.initial_sidebar_state(),
 )

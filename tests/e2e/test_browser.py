@@ -77,14 +77,19 @@ def _pause(page) -> int:
 
 def test_page_loads_without_errors(page, app_url):
     """Test that the training page loads with its stage at step 0 and shows no exception or JavaScript error."""
-    page_errors = []
+    page_errors, outside = [], []
     page.on("pageerror", lambda error: page_errors.append(str(error)))
+    page.on(
+        "request",
+        lambda request: outside.append(request.url) if urlsplit(request.url).hostname != "127.0.0.1" else None,
+    )
     ui.open_app(page, app_url)
     expect(ui.metric_value(page, "step")).to_have_text("0")
     expect(ui.button(page, "step")).to_be_enabled()
     expect(ui.button(page, "play")).to_be_enabled()
     _no_errors(page)
     assert not page_errors, f"JavaScript errors in the page: {page_errors}"
+    assert not outside, f"the page fetched from other hosts (students' browsers would too): {outside}"
 
 
 def test_step_button_advances_one_step(page, app_url):
