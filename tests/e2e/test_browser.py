@@ -238,13 +238,25 @@ def test_hostile_link_is_refused_with_notices(page, app_url):
     assert not dialogs, f"a dialog opened: {dialogs}"
 
 
-def test_first_session_on_a_fresh_server_keeps_its_settings(browser):
-    """Test that the very first session of a newly started server keeps its settings when Play reruns the app."""
+@contextlib.contextmanager
+def fresh_page(browser):
+    """A page on a newly started server (its first session), with the server's log printed if the test fails."""
     fresh = server.start_app()
     context = browser.new_context(viewport=ui.VIEWPORT)
     try:
-        page = context.new_page()
-        ui.open_app(page, fresh.url)
+        yield context.new_page(), fresh.url
+    except AssertionError:
+        print(f"--- end of the fresh server's log ---\n{fresh.log_tail()}")
+        raise
+    finally:
+        context.close()
+        server.stop_app(fresh)
+
+
+def test_first_session_on_a_fresh_server_keeps_its_settings(browser):
+    """Test that the very first session of a newly started server keeps its settings when Play reruns the app."""
+    with fresh_page(browser) as (page, url):
+        ui.open_app(page, url)
         expect(ui.sidebar(page).get_by_role("slider", name="Classes K")).to_have_attribute("aria-valuetext", "3")
         ui.act(page, ui.button(page, "play").click, lambda: expect(ui.button(page, "pause")).to_contain_text("Pause"))
         query = parse_qs(urlsplit(page.url).query)
@@ -252,33 +264,18 @@ def test_first_session_on_a_fresh_server_keeps_its_settings(browser):
         expect(ui.sidebar(page).get_by_role("slider", name="Classes K")).to_have_attribute("aria-valuetext", "3")
         expect(ui.toasts(page)).to_have_count(0)
         expect(ui.button(page, "pause")).to_contain_text("Pause")
-    except AssertionError:
-        print(f"--- end of the fresh server's log ---\n{fresh.log_tail()}")
-        raise
-    finally:
-        context.close()
-        server.stop_app(fresh)
 
 
 def test_a_deep_link_as_the_first_page_of_a_fresh_server(browser):
     """Test that a fresh server's very first page can be a deep link with settings: the page opens through the
     app (menu and sidebar), keeps the link's settings, and shows no file list of the pages/ folder."""
-    fresh = server.start_app()
-    context = browser.new_context(viewport=ui.VIEWPORT)
-    try:
-        page = context.new_page()
-        ui.open_app(page, fresh.url, "/landscape?dataset=moons&K=2")
+    with fresh_page(browser) as (page, url):
+        ui.open_app(page, url, "/landscape?dataset=moons&K=2")
         expect(page.locator('[data-testid="stPageLink"]')).to_have_count(4)
         expect(ui.sidebar(page).get_by_role("combobox", name="Dataset")).to_have_value("moons")
         assert urlsplit(page.url).path == "/landscape" and parse_qs(urlsplit(page.url).query).get("K") == ["2"]
         assert page.get_by_text("derivation", exact=True).count() == 0, "the pages/ folder's file names are shown"
         _no_errors(page)
-    except AssertionError:
-        print(f"--- end of the fresh server's log ---\n{fresh.log_tail()}")
-        raise
-    finally:
-        context.close()
-        server.stop_app(fresh)
 
 
 def test_every_page_opens_without_exception(page, app_url):
