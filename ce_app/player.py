@@ -30,7 +30,7 @@ import streamlit.components.v1 as components
 
 import ce_core
 
-from . import frame_codec, own_data, session, state
+from . import frame_codec, own_data, session, stage_contract, state
 from .palette import CLASS_COLORS, CLASS_SYMBOLS, display_name, probability_rgb, region_rgb
 
 KEY = "player"  # the component's key, and the session-state slot of its value
@@ -45,8 +45,7 @@ KEPT_CHUNKS = 3  # chunks whose start is kept for a Pause: the one on screen, th
 MAX_EVENTS = 64  # events one value may carry
 MAX_SEQ_JUMP = 10_000  # an event numbered further ahead than this is not from our player
 HISTORY_ROWS = 500  # learning-curve points sent when a stream starts
-EVENT_KINDS = ("play", "pause", "more", "step", "epoch", "reset", "select", "mode", "ended", "hello", "network",
-               "draw_mode", "draw", "undo", "clear")  # fmt: skip
+EVENT_KINDS = stage_contract.EVENT_KINDS
 ENDED_MESSAGES = {
     ce_core.ENDED_LIMIT: f"Auto-run paused after {MAX_STEPS_PER_PLAY:,} steps. Press Play to go on.",
     ce_core.ENDED_DIVERGED: "Auto-run stopped: the training diverged.",

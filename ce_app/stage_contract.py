@@ -1,0 +1,143 @@
+"""The stage's contract: every key the server sends the training stage and every event the stage sends back.
+
+The stage (``player_frontend/``) is a second program, in JavaScript, that talks to ``ce_app/player.py`` through
+Streamlit's component protocol. This module is the one place that names what crosses that boundary; both sides
+are held to it by ``tests/unit/test_stage_contract.py``, which reads every ``args.X``, ``meta.X``, ``view.X``,
+``stream.X`` and event the JavaScript uses and every key the server sends, and fails on a key read but never sent
+or sent but never read. The binary tables (frames, points, curves, the last batch) name their columns in their
+own headers (``frame_codec``); the browser iterates over those names and never lists them again.
+
+Server -> browser, the component's arguments (``ARGS``): a dict whose nested parts are ``STREAM``, ``VIEW`` and
+``META``. Browser -> server, the component's value (``VALUE``): ``{"session", "have": {...}, "events": [...]}``,
+every event ``{"seq", "kind", **fields}`` with the fields its kind declares in ``EVENTS``.
+
+This module imports nothing of Streamlit, so the contract test and the node tests' fixtures can read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a message: its name, the JSON type it carries, and what it means."""
+
+    name: str
+    type: str  # a JSON type, as JSDoc writes it: "string", "number", "boolean", "object", "Array<string>", ...
+    doc: str
+    optional: bool = False  # sent only when the browser lacks it (or when there is something to send)
+
+
+def names(keys: tuple[Key, ...]) -> tuple[str, ...]:
+    return tuple(key.name for key in keys)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Server -> browser
+# ----------------------------------------------------------------------------------------------------------------
+STREAM = (
+    Key("id", "string", "the stream of frames on offer; a new id means the frames before it are stale"),
+    Key("playing", "boolean", "the stream plays (chunks follow) or is one still frame"),
+    Key("fps", "number", "frames per second to play"),
+    Key("spf", "number", "optimizer steps per frame"),
+    Key("ended", "string", "how a playing stream ends: '' (it does not), 'diverged' or 'limit'"),
+    Key("reason", "string", "why it ends, in a sentence (shown when the last frame of an ended stream is reached)"),
+    Key("limit", "number", "the most steps one press of Play runs"),
+)
+
+VIEW = (
+    Key("present", "boolean", "presentation mode"),
+    Key("hidden", "Array<string>", "controls a teacher's link hides (settings.HIDEABLE)"),
+    Key("show", "string|number", "the plane's colours: 'regions' or a class index k (p_k)"),
+    Key("selected", "number", "the selected point, a row of the points table"),
+    Key("draw", "boolean", "draw mode is on: a click on the plane adds or removes a point"),
+    Key("can_undo", "boolean", "draw mode: an edit of the points can be taken back"),
+    Key("network", "boolean", "the network view is open"),
+    Key("diverged", "boolean", "the training diverged: only Reset is possible"),
+    Key("divergence", "string", "why it diverged, in a sentence"),
+    Key("hint", "string", "a sentence when training is stuck near chance ('' otherwise)"),
+    Key("step_scale", "number|null", "how much the next-step arrows are magnified (linear models), null otherwise"),
+    Key("notice", "string", "a message for the status line once a stream has ended"),
+    Key("points_version", "string", "the version of the points; the browser echoes it in VALUE.have.points"),
+)
+
+META = (
+    Key("classes", "Array<string>", "class names, K of them, as shown (uploaded names included)"),
+    Key("colors", "Array<string>", "class colours, K"),
+    Key("symbols", "Array<string>", "class marker symbols, K"),
+    Key("palette", "Array<string>", "colours of the classes a drawn point may have"),
+    Key("palette_symbols", "Array<string>", "their markers"),
+    Key("axes", "Array<string>", "names of the plane's two axes"),
+    Key("bounds", "Array<number>", "the plane's extent [x_min, x_max, y_min, y_max]"),
+    Key("z_names", "Array<string>", "names of the entries of z written out for the selected point"),
+    Key("z_all", "Array<string>", "names of all D entries of z (columns of the batch view)"),
+    Key("z_size", "number", "D, the length of z"),
+    Key("dw_names", "Array<string>", "column names of dL/dw_k in the inspector's table"),
+    Key("layers", "Array<number>", "hidden units per hidden layer ([] for a linear model)"),
+    Key("inputs", "Array<string>", "names of the network's inputs z0 (the feature map's outputs)"),
+    Key("activation", "string", "the hidden layers' activation"),
+    Key("linear", "boolean", "the model is linear in x (the plane draws the weight arrows)"),
+    Key("source", "string", "where the points come from: 'generated', 'uploaded' or 'drawn'"),
+)
+
+ARGS = (
+    Key("session", "string", "the session's secret; the browser echoes it in VALUE.session"),
+    Key("acked", "number", "the last event the server handled"),
+    Key("stream", "object", "STREAM"),
+    Key("chunk", "object", "header of the frames table (frame_codec) plus its chunk seq and id"),
+    Key("frames", "Uint8Array", "the frames table's bytes"),
+    Key("lut", "Uint8Array", "256 RGB colours for the plane's one-byte grid codes"),
+    Key("view", "object", "VIEW"),
+    Key("meta", "object", "META"),
+    Key("points", "object", "header of the points table", optional=True),
+    Key("points_blob", "Uint8Array", "its bytes", optional=True),
+    Key("batch", "object", "the last mini-batch: its summary and table header", optional=True),
+    Key("batch_blob", "Uint8Array", "its bytes", optional=True),
+    Key("history", "object", "header of the learning curves so far", optional=True),
+    Key("history_blob", "Uint8Array", "its bytes", optional=True),
+)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Browser -> server
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EventKind:
+    """One kind of event the stage sends, and the fields it carries (besides ``seq`` and ``kind``)."""
+
+    kind: str
+    fields: tuple[str, ...]
+    doc: str
+
+
+EVENTS = (
+    EventKind("hello", (), "the stage is new or reconnected and wants the current state"),
+    EventKind("play", (), "Play"),
+    EventKind("pause", ("step", "stream"), "Pause on the frame of `step` of `stream`"),
+    EventKind("more", ("chunk", "stream"), "the next chunk of the playing stream, numbered `chunk`"),
+    EventKind("ended", ("stream", "step"), "the last frame of an ended stream is on screen"),
+    EventKind("step", ("n",), "Step (n = 1) or Step x10 (n = 10)"),
+    EventKind("epoch", (), "steps until every training point was used once in this pass"),
+    EventKind("reset", (), "back to the initial weights, step 0"),
+    EventKind("select", ("index", "step"), "select point `index` (from the frame of `step`)"),
+    EventKind("mode", ("show", "step"), "colour the plane by 'regions' or p of class `show`"),
+    EventKind("network", ("on", "step"), "open or close the network view"),
+    EventKind("draw_mode", ("on",), "switch draw mode on or off"),
+    EventKind("draw", ("x", "y", "k", "remove"), "a click on the plane in draw mode: add class k at (x, y), or remove"),
+    EventKind("undo", (), "take back the last edit of the drawn points"),
+    EventKind("clear", (), "remove every point"),
+)
+EVENT_KINDS = tuple(event.kind for event in EVENTS)
+EVENT_FIELDS = {event.kind: event.fields for event in EVENTS}
+
+HAVE = (
+    Key("points", "string|null", "VIEW.points_version of the points the browser holds"),
+    Key("stream", "string", "STREAM.id of the stream the browser is playing"),
+)
+
+VALUE = (
+    Key("session", "string", "ARGS.session, echoed"),
+    Key("have", "object", "HAVE"),
+    Key("events", "Array<object>", "every event not yet acknowledged (seq > ARGS.acked), oldest first"),
+)
