@@ -79,8 +79,8 @@ class ThinningBuffer:
         self._arrays, self._len, self.stride = mark.arrays, mark.length, mark.stride
 
     def copy(self) -> ThinningBuffer:
-        """An independent copy (its own arrays)."""
-        other = ThinningBuffer.__new__(ThinningBuffer)
+        """An independent copy of the same class (its own arrays)."""
+        other = type(self).__new__(type(self))
         other.capacity, other.stride, other._len = self.capacity, self.stride, self._len
         other._arrays = {name: array.copy() for name, array in self._arrays.items()}
         return other

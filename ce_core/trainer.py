@@ -7,6 +7,7 @@ Batch size 1 is derivation 1's per-sample SGD; batch size = n_train is derivatio
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 
@@ -282,8 +283,7 @@ class Trainer:
 
     def run_epoch(self) -> int:
         """Step until the end of the current epoch; returns the number of steps run."""
-        remaining = -(-(self.n_train - self._position) // self.batch_size)
-        return self.step(remaining)
+        return self.step(self.steps_left_in_epoch)
 
     def next_gradient(self) -> dict:
         """The gradient the next step will use (of the next mini-batch's objective), shapes of params."""
@@ -404,6 +404,29 @@ class Trainer:
         self.restore(snap)
         return self.step(steps)
 
+    def fork(self) -> Trainer:
+        """An independent trainer in exactly this state, for looking ahead: stepping it never changes this one.
+
+        It shares only what no step ever writes (the data, their features, the model, the settings' frozen
+        objects); the weights, optimizer state, batch order, random generator, history and trajectory are its
+        own copies, so ``fork().step(n)`` lands bitwise where ``step(n)`` would, and this trainer stays as it was.
+        Cost: one copy of the records (about 0.1 MB for a hidden layer of 16; 4 MB at most, for the largest model).
+        """
+        twin = copy.copy(self)  # the data arrays and frozen settings are shared, never written by a step
+        twin.params = {k: v.copy() for k, v in self.params.items()}
+        twin.opt_state = _copy_state(self.opt_state)
+        twin._order = self._order.copy()
+        twin._rng = np.random.default_rng()
+        twin._rng.bit_generator.state = self._rng.bit_generator.state
+        twin.history, twin.trajectory = self.history.copy(), self.trajectory.copy()
+        twin._metrics_cache = dict(self._metrics_cache) if self._metrics_cache is not None else None
+        return twin
+
+    @property
+    def steps_left_in_epoch(self) -> int:
+        """Optimizer steps until the current epoch ends (what ``run_epoch`` runs): ceil(unseen points / m)."""
+        return -(-(self.n_train - self._position) // self.batch_size)
+
     def flat_params(self) -> np.ndarray:
         """The current weights as one vector (P,), in the order of model.param_shapes()."""
         return flatten_params(self.params, self.model.param_shapes())
@@ -412,6 +435,11 @@ class Trainer:
     def targets_train(self) -> np.ndarray:
         """Target rows y for the training set, (n_train, K), with the current label smoothing."""
         return target_matrix(self.y_train, self.model.n_classes, self.label_smoothing)
+
+
+def _copy_state(state: dict) -> dict:
+    """A copy of an optimizer state ({"t": int, "m": {name: array}, ...}) with its own arrays."""
+    return {k: {name: a.copy() for name, a in v.items()} if isinstance(v, dict) else v for k, v in state.items()}
 
 
 def class_grad_norms(grads: dict) -> np.ndarray:
