@@ -37,6 +37,8 @@ from .losses import (
 )
 from .model import ACTIVATIONS, ForwardPass, Model
 from .optim import SCHEDULES, SGD, Adam
+from .predict import KINDS as QUESTION_KINDS
+from .predict import Element, PointRef, Question, Skip, ask, look_ahead
 from .race import OPTIMIZER_NAMES, RaceConfig, RaceResult, make_optimizer, run_race
 from .softmax import log_softmax, softmax, softmax_jacobian
 from .trainer import LastBatch, Snapshot, Trainer, class_grad_norms, divergence_loss_limit
@@ -49,12 +51,14 @@ __all__ = [
     "FEATURE_MAPS",
     "NORMALIZATIONS",
     "OPTIMIZER_NAMES",
+    "QUESTION_KINDS",
     "SCHEDULES",
     "SGD",
     "Adam",
     "ChainRuleTerms",
     "Chunk",
     "DecisionGrid",
+    "Element",
     "ForwardPass",
     "Frame",
     "FrameSpec",
@@ -62,13 +66,17 @@ __all__ = [
     "History",
     "LastBatch",
     "Model",
+    "PointRef",
+    "Question",
     "RaceConfig",
     "RaceResult",
     "SelectedPoint",
+    "Skip",
     "Snapshot",
     "ThinningBuffer",
     "Trainer",
     "Trajectory",
+    "ask",
     "batch_weight_grad",
     "capture_frame",
     "chain_rule_terms",
@@ -87,6 +95,7 @@ __all__ = [
     "flatten_params",
     "grad_via_jacobian",
     "log_softmax",
+    "look_ahead",
     "loss_along_path",
     "loss_surface",
     "make_dataset",
