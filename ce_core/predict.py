@@ -364,7 +364,7 @@ def loss_trend(trainer: Trainer, steps: int = 1, *, lr: float | None = None) -> 
 
     ``lr``: ask about the steps at this base learning rate (as if the slider were moved first). Choices "lower",
     "higher", "diverge"; element: the training-loss curve. Numbers: before, after (the last loss the run shows),
-    steps, steps_run, lr, reason (the divergence's). Skipped when the run does not diverge and the loss moves by
+    steps, steps_run, lr (of the first step), lr_changed, reason (the divergence's). Skipped when the run does not diverge and the loss moves by
     less than LOSS_TIE of itself.
     """
     kind = "loss_trend"
@@ -375,7 +375,8 @@ def loss_trend(trainer: Trainer, steps: int = 1, *, lr: float | None = None) -> 
     after = _train_loss(fork)
     numbers = {
         "steps": steps, "steps_run": fork.step_count - trainer.step_count, "before": before, "after": after,
-        "lr": fork.optimizer.lr_at(trainer.opt_state["t"]), "reason": fork.divergence_reason,
+        "lr": fork.optimizer.lr_at(trainer.opt_state["t"]), "lr_changed": lr is not None,
+        "reason": fork.divergence_reason,
     }  # fmt: skip
     if fork.diverged:
         answer = "diverge"
