@@ -19,6 +19,7 @@ user. A refused operation changes nothing.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import hmac
 import io
@@ -128,6 +129,12 @@ class RoomView:
     closed: bool
     students: int
     question: QuestionView | None = None
+
+
+def pose(worded) -> Posed:
+    """A worded prediction question (``ce_app.questions.Worded``) as the teacher's Ask poses it to the room."""
+    return Posed(worded.kind, worded.text, tuple(worded.choices), worded.answer, worded.why,
+                 dataclasses.asdict(worded.element))  # fmt: skip
 
 
 def new_student_id() -> str:
