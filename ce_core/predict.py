@@ -25,6 +25,7 @@ Kinds (``KINDS``), with the quantity each compares before and after ``steps`` op
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -97,6 +98,12 @@ class Question:
     answer: str  # the right choice id
     element: Element  # what on the stage tells
     numbers: dict = field(default_factory=dict)  # the live numbers, before and after, for the text and the why
+    state: str = ""  # state_digest of the trainer asked: the answer holds for steps run from exactly that state
+
+    def holds_for(self, trainer: Trainer) -> bool:
+        """Whether ``trainer`` is in the very state this question was answered for (same weights, optimizer
+        state, batch order and settings): only then do its next steps show this answer."""
+        return self.state == state_digest(trainer)
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,23 @@ class Skip:
 # ---------------------------------------------------------------------------------------------------------------
 # Looking ahead
 # ---------------------------------------------------------------------------------------------------------------
+def state_digest(trainer: Trainer) -> str:
+    """A short fingerprint of everything the trainer's next steps depend on: step, batch order and random state,
+    weights, optimizer state and the training settings. Equal digests mean equal next steps."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((trainer.step_count, trainer.epoch, trainer._position, trainer.diverged, trainer.optimizer,
+                   trainer.batch_size, trainer.l2, trainer.temperature, trainer.label_smoothing,
+                   trainer._rng.bit_generator.state)).encode())  # fmt: skip
+    h.update(trainer._order.tobytes())
+    for name in sorted(trainer.params):
+        h.update(trainer.params[name].tobytes())
+    for key in sorted(trainer.opt_state):
+        value = trainer.opt_state[key]
+        for array in (value[k] for k in sorted(value)) if isinstance(value, dict) else [np.asarray(value)]:
+            h.update(array.tobytes())
+    return h.hexdigest()
+
+
 def look_ahead(trainer: Trainer, steps: int, *, lr: float | None = None) -> Trainer:
     """A fork of the trainer after ``steps`` more optimizer steps (fewer if it diverges); the trainer is unchanged.
 
@@ -163,6 +187,11 @@ def _diverges_skip(trainer: Trainer, fork: Trainer, kind: str, steps: int) -> Sk
     return Skip(kind, trainer.step_count, DIVERGES, numbers)
 
 
+def _question(trainer: Trainer, kind: str, steps: int, choices: tuple, answer: str, element: Element,
+              numbers: dict) -> Question:  # fmt: skip
+    return Question(kind, trainer.step_count, steps, choices, answer, element, numbers, state_digest(trainer))
+
+
 def _top_two(values: np.ndarray) -> tuple[int, int]:
     """Indices of the largest and the second largest entry (the lower index first on equal values)."""
     order = np.argsort(-values, kind="stable")
@@ -197,7 +226,7 @@ def p_y_direction(trainer: Trainer, point: PointRef, steps: int = 1) -> Question
     if abs(p_after - p_before) < PROB_TIE:
         return Skip(kind, trainer.step_count, TOO_SMALL, {**numbers, "tie": PROB_TIE})
     answer = "rise" if p_after > p_before else "fall"
-    return Question(kind, trainer.step_count, steps, ("rise", "fall"), answer, Element("bar", y), numbers)
+    return _question(trainer, kind, steps, ("rise", "fall"), answer, Element("bar", y), numbers)
 
 
 def dldu_sign(trainer: Trainer, point: PointRef, steps: int = 1) -> Question | Skip:
@@ -217,7 +246,7 @@ def dldu_sign(trainer: Trainer, point: PointRef, steps: int = 1) -> Question | S
         return Skip(kind, trainer.step_count, NEAR_TIE, {**numbers, "tie": PROB_TIE})
     answer = "positive" if numbers["dldu_after"] > 0 else "negative"
     element = Element("row", point.label)
-    return Question(kind, trainer.step_count, steps, ("positive", "negative"), answer, element, numbers)
+    return _question(trainer, kind, steps, ("positive", "negative"), answer, element, numbers)
 
 
 def largest_move(trainer: Trainer, steps: int = 1) -> Question | Skip:
@@ -248,7 +277,7 @@ def largest_move(trainer: Trainer, steps: int = 1) -> Question | Skip:
     if gap < MOVE_TIE:
         return Skip(kind, trainer.step_count, NEAR_TIE, {**numbers, "tie": MOVE_TIE})
     choices = tuple(str(k) for k in range(trainer.model.n_classes))
-    return Question(kind, trainer.step_count, steps, choices, str(first), Element("arrow", first), numbers)
+    return _question(trainer, kind, steps, choices, str(first), Element("arrow", first), numbers)
 
 
 def region_shares(trainer: Trainer, bounds, resolution: int = REGION_RESOLUTION) -> np.ndarray:
@@ -290,7 +319,7 @@ def region_growth(trainer: Trainer, steps: int = 50, *, bounds=None,
     if gains[first] - gains[second] < REGION_TIE:
         return Skip(kind, trainer.step_count, NEAR_TIE, {**numbers, "tie": REGION_TIE})
     choices = tuple(str(k) for k in range(trainer.model.n_classes))
-    return Question(kind, trainer.step_count, steps, choices, str(first), Element("region", first), numbers)
+    return _question(trainer, kind, steps, choices, str(first), Element("region", first), numbers)
 
 
 def default_threshold(loss: float) -> float:
@@ -318,7 +347,7 @@ def loss_below(trainer: Trainer, steps: int = 50, *, threshold: float | None = N
     if abs(after - threshold) < LOSS_TIE * max(threshold, 1e-12):
         return Skip(kind, trainer.step_count, NEAR_TIE, {**numbers, "tie": LOSS_TIE})
     answer = "yes" if after < threshold else "no"
-    return Question(kind, trainer.step_count, steps, ("yes", "no"), answer, Element("curve", name="train_loss"),
+    return _question(trainer, kind, steps, ("yes", "no"), answer, Element("curve", name="train_loss"),
                     numbers)  # fmt: skip
 
 
@@ -356,7 +385,7 @@ def in_batch(trainer: Trainer, point: PointRef) -> Question | Skip:
     numbers.update(du_y=float(du[point.train_index]), mean_du_in=float(np.abs(du[inside]).mean()),
                    mean_du_out=float(np.abs(du[~inside]).mean()))  # fmt: skip
     answer = "in" if inside[point.train_index] else "out"
-    return Question(kind, trainer.step_count, 1, ("in", "out"), answer, Element("batch", point.row), numbers)
+    return _question(trainer, kind, 1, ("in", "out"), answer, Element("batch", point.row), numbers)
 
 
 def loss_trend(trainer: Trainer, steps: int = 1, *, lr: float | None = None) -> Question | Skip:
@@ -385,7 +414,7 @@ def loss_trend(trainer: Trainer, steps: int = 1, *, lr: float | None = None) -> 
     else:
         answer = "lower" if after < before else "higher"
     element = Element("curve", name="train_loss")
-    return Question(kind, trainer.step_count, steps, ("lower", "higher", "diverge"), answer, element, numbers)
+    return _question(trainer, kind, steps, ("lower", "higher", "diverge"), answer, element, numbers)
 
 
 def point_correct(trainer: Trainer, point: PointRef, steps: int = 50) -> Question | Skip:
@@ -413,7 +442,7 @@ def point_correct(trainer: Trainer, point: PointRef, steps: int = 50) -> Questio
     if abs(numbers["margin_after"]) < MARGIN_TIE:
         return Skip(kind, trainer.step_count, NEAR_TIE, {**numbers, "tie": MARGIN_TIE})
     answer = "yes" if numbers["margin_after"] > 0 else "no"
-    return Question(kind, trainer.step_count, steps, ("yes", "no"), answer, Element("point", point.row), numbers)
+    return _question(trainer, kind, steps, ("yes", "no"), answer, Element("point", point.row), numbers)
 
 
 KINDS = {

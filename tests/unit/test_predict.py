@@ -125,6 +125,28 @@ def test_asking_leaves_the_trainer_bitwise_unchanged(kind, params):
     assert_same_training_state(trainer, twin)
 
 
+def test_a_question_holds_only_for_the_state_it_was_answered_for():
+    """Test that a question holds for its trainer, an identical twin and a rewind to its state, and not after a
+    step, with a new learning rate, from other weights or at an earlier step."""
+    trainer = build("hidden", 1)
+    question = ce_core.ask(trainer, "loss_below", steps=3, threshold=100.0)
+    assert question.holds_for(trainer) and question.holds_for(build("hidden", 1))
+    stepped = build("hidden", 1)
+    stepped.step(1)
+    relearnt = build("hidden", 1)
+    relearnt.configure(optimizer=SGD(0.3, momentum=0.9))
+    other_start = build("hidden", 1, params=build("hidden", 2).initial_params)
+    earlier = build("hidden", 1, warm=1)
+    for changed in (stepped, relearnt, other_start, earlier):
+        assert not question.holds_for(changed)
+    rewound = build("hidden", 1)
+    snapshot = rewound.snapshot()
+    rewound.step(5)
+    assert not question.holds_for(rewound)
+    rewound.seek(snapshot, 0)  # the player's rewind to the frame on screen: the question holds again
+    assert question.holds_for(rewound)
+
+
 def test_every_kind_is_exported_and_asking_checks_its_arguments():
     """Test the registry lists eight kinds and that bad arguments get a clear ValueError."""
     assert len(ce_core.QUESTION_KINDS) == 8
