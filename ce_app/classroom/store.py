@@ -160,6 +160,9 @@ def data_dir() -> Path:
     """Where the SQLite file lives: $CE_DATA_DIR, else <temp dir>/cross-entropy-playground (created, mode 0700)."""
     path = Path(os.environ.get("CE_DATA_DIR") or Path(tempfile.gettempdir()) / DATA_DIR_NAME)
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # In a shared temp dir another user could have made the folder first: never write answers into theirs.
+    if hasattr(os, "getuid") and path.stat().st_uid != os.getuid():
+        raise ValueError(f"the data directory {path} belongs to another user: set CE_DATA_DIR to a folder of yours")
     return path
 
 
