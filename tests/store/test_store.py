@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import multiprocessing
+import os
 import sqlite3
 
 import pytest
@@ -409,3 +410,15 @@ def test_open_store_reads_the_environment(monkeypatch, tmp_path, redis_url):
     for backend in (default, named):
         backend.close_connection()
     remote.client.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give a folder away")
+def test_a_data_directory_of_another_user_is_refused(monkeypatch, tmp_path):
+    """Test that the default store will not write into a data folder another user made (e.g. in /tmp)."""
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    os.chown(theirs, 65534, 65534)  # nobody
+    monkeypatch.setenv("CE_DATA_DIR", str(theirs))
+    monkeypatch.delenv("CE_STORE", raising=False)
+    with pytest.raises(ValueError, match="another user"):
+        store.open_store()
