@@ -110,7 +110,7 @@ def _class_choices(n_classes: int, names) -> tuple:
 
 
 def _largest_move(n: dict, names) -> tuple[str, tuple, str]:
-    text = f"Which class's weight vector w_k will move most over {_after(n['steps'])}?"
+    text = f"Which class's weight vector w_k will move most in {_after(n['steps'])}?"
     first, second, moves, grads = n["first"], n["second"], n["moves"], n["grad_norms"]
     why = (f"w_{_name(names, first)} moves {number(moves[first])}, the most; w_{_name(names, second)} moves "
            f"{number(moves[second])} (this batch's |dJ/dw_k|: {number(grads[first])} and "
@@ -119,11 +119,11 @@ def _largest_move(n: dict, names) -> tuple[str, tuple, str]:
 
 
 def _region_growth(n: dict, names) -> tuple[str, tuple, str]:
-    text = f"Which class's region will grow most over {_after(n['steps'])}?"
+    text = f"Which class's region will grow most in {_after(n['steps'])}?"
     first, second = n["first"], n["second"]
     why = (f"Class {_name(names, first)}'s region goes from {percent(n['shares_before'][first])} to "
            f"{percent(n['shares_after'][first])} of the plane, the largest gain; class {_name(names, second)} "
-           f"changes by {signed(100 * n['gains'][second], 2)} points.")  # fmt: skip
+           f"changes by {signed(100 * n['gains'][second], 2)} percentage points.")  # fmt: skip
     return text, _class_choices(len(n["gains"]), names), why
 
 
@@ -140,8 +140,8 @@ def _in_batch(n: dict, names) -> tuple[str, tuple, str]:
     text = (f"Is point {n['row']} in the next step's mini-batch ({n['batch_size']:,} of the {n['n_train']:,} "
             "training points)?")  # fmt: skip
     why = (f"Point {n['row']} was {'in' if n['answer'] == 'in' else 'not in'} the batch; its u_y moved "
-           f"{signed(n['du_y'])}. Points in the batch moved {number(n['mean_du_in'])} on average, the others "
-           f"{number(n['mean_du_out'])}: every point moves, since they all share the weights.")  # fmt: skip
+           f"{signed(n['du_y'])}. The u_y of points in the batch moved by {number(n['mean_du_in'])} on average, of the "
+           f"others by {number(n['mean_du_out'])}: every point moves, since they all share the weights.")  # fmt: skip
     return text, (("in", "In the batch"), ("out", "Not in it")), why
 
 
