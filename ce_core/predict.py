@@ -393,8 +393,8 @@ def loss_trend(trainer: Trainer, steps: int = 1, *, lr: float | None = None) -> 
 
     ``lr``: ask about the steps at this base learning rate (as if the slider were moved first). Choices "lower",
     "higher", "diverge"; element: the training-loss curve. Numbers: before, after (the last loss the run shows),
-    steps, steps_run, lr (of the first step), lr_changed, reason (the divergence's). Skipped when the run does not diverge and the loss moves by
-    less than LOSS_TIE of itself.
+    steps, steps_run, lr (of the first step), lr_changed, reason (the divergence's). Skipped when the run does not
+    diverge and the loss moves by less than LOSS_TIE of itself.
     """
     kind = "loss_trend"
     if skip := _diverged_skip(trainer, kind):

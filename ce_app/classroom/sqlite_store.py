@@ -174,8 +174,9 @@ class SQLiteStore(Store):
             if number >= max_questions:
                 return store.TOO_MANY, 0
             number += 1
+            row = (code, number, payload, answer, _CHOICE_SEPARATOR.join(choices), now)
             db.execute("INSERT INTO questions (code, number, payload, answer, choices, opened) VALUES "
-                       "(?, ?, ?, ?, ?, ?)", (code, number, payload, answer, _CHOICE_SEPARATOR.join(choices), now))  # fmt: skip
+                       "(?, ?, ?, ?, ?, ?)", row)  # fmt: skip
             db.execute("UPDATE rooms SET question = ? WHERE code = ?", (number, code))
             self._touch(db, code, now, bump=True)
             return store.OK, number

@@ -36,8 +36,9 @@ def stored_text(backend) -> str:
     out = []
     for key in backend.client.scan_iter(match=backend.prefix + "*"):
         kind = backend.client.type(key)
-        value = {"hash": backend.client.hgetall, "set": backend.client.smembers, "zset": lambda k: backend.client.zrange(
-            k, 0, -1), "string": backend.client.get}[kind](key)  # fmt: skip
+        read = {"hash": backend.client.hgetall, "set": backend.client.smembers, "string": backend.client.get,
+                "zset": lambda k: backend.client.zrange(k, 0, -1)}  # fmt: skip
+        value = read[kind](key)
         out.append(f"{key}={value!r}")
     return "\n".join(out)
 
