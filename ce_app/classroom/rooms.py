@@ -41,6 +41,8 @@ MAX_STUDENTS = 500  # students per room
 MAX_QUESTIONS = 100  # questions per room: a lesson's worth, and a history that stays short
 JOIN_LIMIT = 10  # join attempts per client per JOIN_WINDOW
 JOIN_WINDOW = 60.0  # seconds
+START_LIMIT = 5  # rooms one client may start per START_WINDOW: a teacher needs one, a flood would fill the store
+START_WINDOW = 600.0  # seconds
 POLL_SECONDS = 1.0  # a student's page reads the room's version at most this often
 MAX_LESSON_CHARS = 2000  # the teacher's link query
 MAX_PAYLOAD_CHARS = 8000  # a question's text, choices and why
@@ -63,6 +65,7 @@ MESSAGES = {
     "bad_code": f"A class code is {CODE_LENGTH} letters and digits, like K7MQ-4PXZ.",
     "bad_student": "This browser's id is not valid: reload the page.",
     "rate_limited": "Too many attempts to join: wait a minute, then try again.",
+    "start_limited": "Too many classes started from here: wait a few minutes, then try again.",
     "teacher_only": "Only the teacher's own link can do this.",
     "no_question": "There is no question to reveal.",
     "too_long": "That is too long to share with the class.",
@@ -191,10 +194,17 @@ class Classroom:
     # -----------------------------------------------------------------------------------------------------------
     # Teacher
     # -----------------------------------------------------------------------------------------------------------
-    def start(self, lesson: str = "") -> Started | Outcome:
-        """Open a room following ``lesson`` (the teacher's link query); the Started code and teacher key, or why not."""
+    def start(self, lesson: str = "", client: str | None = None) -> Started | Outcome:
+        """Open a room following ``lesson`` (the teacher's link query); the Started code and teacher key, or why not.
+
+        ``client`` (the request's address) is rate-limited to START_LIMIT rooms per START_WINDOW, so nobody fills
+        the store's MAX_ROOMS; the page should always pass it (None: no limit, for tests and tools)."""
         if len(lesson) > MAX_LESSON_CHARS:
             return self._refuse("too_long")
+        if client is not None:
+            started = self.store.hit("start:" + _hash_key(client)[:32], START_WINDOW, self.clock())
+            if started > START_LIMIT:
+                return self._refuse("start_limited")
         key = secrets.token_urlsafe(24)
         for _ in range(_CREATE_TRIES):
             code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
@@ -309,8 +319,10 @@ class Classroom:
             return self._refuse("bad_code")
         if not isinstance(student, str) or not _STUDENT_ID.fullmatch(student):
             return self._refuse("bad_student")
-        if not isinstance(number, int) or isinstance(number, bool) or not isinstance(choice, str):
+        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= self.max_questions:
             return self._refuse(store.NOT_OPEN)
+        if not isinstance(choice, str):
+            return self._refuse(store.BAD_CHOICE)
         return self._result(self.store.answer(code, number, student, choice[:40], self.clock()))
 
     def version(self, code) -> int | None:

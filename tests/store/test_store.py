@@ -163,6 +163,8 @@ def test_one_answer_per_student_and_no_answer_after_the_reveal(room):
         store.ALREADY: classroom.answer(code, pupils[0], 1, "fall"),
         store.BAD_CHOICE: classroom.answer(code, pupils[1], 1, "sideways"),
         store.NOT_OPEN: classroom.answer(code, pupils[1], 2, "rise"),
+        "huge number": classroom.answer(code, pupils[1], 2**70, "rise"),
+        "no text": classroom.answer(code, pupils[1], 1, None),
         store.NOT_JOINED: classroom.answer(code, students(1, "stranger")[0], 1, "rise"),
     }
     classroom.reveal(code, key)
@@ -170,7 +172,8 @@ def test_one_answer_per_student_and_no_answer_after_the_reveal(room):
     classroom.ask(code, key, posed("Next?"))
     refusals["old question"] = classroom.answer(code, pupils[2], 1, "rise")
     for status, outcome in refusals.items():
-        expected = store.NOT_OPEN if status == "old question" else status
+        expected = {"old question": store.NOT_OPEN, "huge number": store.NOT_OPEN, "no text": store.BAD_CHOICE}.get(
+            status, status)  # fmt: skip
         assert not outcome.ok and outcome.status == expected and outcome.message == rooms.MESSAGES[expected]
     assert classroom.history(code, key)[0].split == tally == {"rise": 1}
     assert classroom.student_view(code, pupils[0]).question.number == 2
@@ -313,6 +316,17 @@ def test_joining_is_rate_limited_per_client(room, clock):
     assert classroom.join(code, guesser, "10.0.0.10").ok
     clock.advance(rooms.JOIN_WINDOW)
     assert classroom.join(code, students(1, "again")[0], "10.0.0.9").status == "room_full"  # looked up again
+
+
+def test_starting_rooms_is_rate_limited_per_client(backend, clock):
+    """Test that one client may start 5 rooms in 10 minutes, not a sixth; another client may."""
+    classroom = Classroom(backend, clock=clock)
+    for _ in range(rooms.START_LIMIT):
+        assert isinstance(classroom.start(client="203.0.113.5"), Started)
+    assert classroom.start(client="203.0.113.5").status == "start_limited"
+    assert isinstance(classroom.start(client="203.0.113.6"), Started)
+    clock.advance(rooms.START_WINDOW)
+    assert isinstance(classroom.start(client="203.0.113.5"), Started)
 
 
 def test_history_csv_has_the_split_and_neutralises_formulas(room):
