@@ -32,6 +32,11 @@ class LessonQuestion:
     when: str = ""  # a name in CONDITIONS, or "" for exactly ``at_step``
     note: str = ""  # for the teacher: why this question at this moment
 
+    @property
+    def key(self) -> str:
+        """A stable text id (for a session to remember which questions it asked), e.g. 'lr-too-high/loss_trend/1'."""
+        return f"{self.lesson}/{self.kind}/{questions_for(self.lesson).index(self) + 1}"
+
 
 def _p_y_near_target(trainer: ce_core.Trainer, point: PointRef) -> bool:
     """p_y of the point is below its target y_y = 1 - eps + eps / K, by at most NEAR_TARGET."""
@@ -74,6 +79,15 @@ def is_moment(question: LessonQuestion, trainer: ce_core.Trainer, point: PointRe
     if not question.when:
         return trainer.step_count == question.at_step
     return trainer.step_count >= question.at_step and CONDITIONS[question.when](trainer, point)
+
+
+def due(lesson: str, trainer: ce_core.Trainer, point: PointRef | None, asked=()) -> LessonQuestion | None:
+    """The lesson's first question whose moment is now and whose key is not in ``asked`` (None when there is
+    none): what the stage offers before the student's next Step."""
+    for question in questions_for(lesson):
+        if question.key not in asked and is_moment(question, trainer, point):
+            return question
+    return None
 
 
 def advance_to_moment(question: LessonQuestion, trainer: ce_core.Trainer, point: PointRef | None,

@@ -76,6 +76,28 @@ def test_every_lesson_has_a_question_of_a_known_kind():
         assert not question.when or question.when in lesson_questions.CONDITIONS
 
 
+def test_the_due_question_is_the_first_unasked_one_whose_moment_is_now():
+    """Test that lr-too-high offers its two questions in turn at step 0 and nothing after; label smoothing offers
+    nothing at step 0 (p_y is far below its target) and its question once p_y nears it."""
+    settings = lesson_settings("lr-too-high")
+    trainer = state.build_trainer(settings, state.generate(settings))
+    first, second = lesson_questions.questions_for("lr-too-high")
+    assert lesson_questions.due("lr-too-high", trainer, None) == first
+    assert lesson_questions.due("lr-too-high", trainer, None, asked={first.key}) == second
+    assert lesson_questions.due("lr-too-high", trainer, None, asked={first.key, second.key}) is None
+    assert (first.key, second.key) == ("lr-too-high/loss_trend/1", "lr-too-high/loss_trend/2")
+    trainer.step(1)
+    assert lesson_questions.due("lr-too-high", trainer, None) is None
+    settings = lesson_settings("label-smoothing")
+    data = state.generate(settings)
+    trainer = state.build_trainer(settings, data)
+    point = point_ref(data.X, data.y, data.train_idx, settings.sample)
+    assert lesson_questions.due("label-smoothing", trainer, point) is None
+    (question,) = lesson_questions.questions_for("label-smoothing")
+    assert lesson_questions.advance_to_moment(question, trainer, point)
+    assert lesson_questions.due("label-smoothing", trainer, point) == question
+
+
 @pytest.mark.parametrize("question", lesson_questions.QUESTIONS, ids=lambda q: f"{q.lesson}-{q.kind}")
 def test_the_lesson_question_is_asked_at_its_moment_and_training_agrees(question):
     """Test that on at least 7 of seeds 0-7 the question is asked (not skipped) at its moment, that its words
