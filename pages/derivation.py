@@ -3,11 +3,11 @@
 import streamlit as st
 
 from ce_app import derivation_panels as deriv
-from ce_app import session
+from ce_app import page_frame, session
 from ce_app.palette import class_label
 from ce_app.text import plain
 
-session.ensure_frame()
+page_frame.ensure()
 ss = st.session_state
 data, trainer = ss.data, ss.trainer
 

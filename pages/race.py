@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from ce_app import figures, session, widget_memory
+from ce_app import figures, page_frame, widget_memory
 from ce_app import race_view as rv
 from ce_app.controls import batch_options
 from ce_app.settings import LR_VALUES, OPTIMIZERS
@@ -13,7 +13,7 @@ CACHE_KEY = "race_cache"  # holds only the last race: (key, RaceSummary)
 CHART_CONFIG = {"displayModeBar": False}
 DEFAULT_PRESET = next(iter(rv.PRESETS))
 
-settings = session.ensure_frame()
+settings = page_frame.ensure()
 ss = st.session_state
 data, trainer = ss.data, ss.trainer
 n_train = trainer.n_train
