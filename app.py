@@ -9,7 +9,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from ce_app import page_frame, player
+from ce_app import page_frame, player, streamlit_internals
+
+streamlit_internals.guard_json_widget_values()  # before any run reads a browser's value: bad JSON never wedges a session
 
 st.set_page_config(
     page_title="Cross-Entropy Playground",

@@ -1,17 +1,30 @@
 """Every use of Streamlit's non-public parts, in one place. Checked against streamlit==1.67.0 (pinned in
 requirements.txt); ``tests/unit/test_streamlit_internals.py`` fails with a clear message if that changes.
 
-One thing only: the legacy multipage mode of an app with a ``pages/`` folder. The folder has to stay (the
-product's layout), and until some session calls st.navigation, a fresh server process runs a deep link such as
-/landscape as the page file alone, without app.py. ``PagesManager.uses_pages_directory`` is what Streamlit's
-script runner reads to choose that mode, and what st.navigation itself sets to False.
+Two things:
+
+- The legacy multipage mode of an app with a ``pages/`` folder. The folder has to stay (the product's layout), and
+  until some session calls st.navigation, a fresh server process runs a deep link such as /landscape as the page
+  file alone, without app.py. ``PagesManager.uses_pages_directory`` is what Streamlit's script runner reads to
+  choose that mode, and what st.navigation itself sets to False.
+- The parse of a JSON widget value (the stage's component value). Streamlit keeps the text a browser sent and
+  parses it with ``json.loads`` in ``unpack_widget_state_value`` when session state first reads it, before any
+  app code runs (``WStates.__getitem__``, from ``_widget_changed`` and ``_compact_state``). Text that does not
+  parse raises there, stays stored, and raises again at the start of every later run: the session shows "This
+  app has encountered an error" until a reload. :func:`guard_json_widget_values` puts ``untrusted_json.parse`` in
+  that place: a bad value becomes None (no value, which the player ignores) with one line in the log.
 """
 
 from __future__ import annotations
 
+from streamlit.logger import get_logger
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.state import session_state
+
+from . import untrusted_json
 
 CHECKED_VERSION = "1.67.0"
+_LOGGER = get_logger(__name__)
 
 
 def in_legacy_pages_mode() -> bool:
@@ -22,3 +35,24 @@ def in_legacy_pages_mode() -> bool:
 def leave_legacy_pages_mode() -> None:
     """What st.navigation does on its first call: from the next run on, every run goes through app.py."""
     PagesManager.uses_pages_directory = False
+
+
+def guard_json_widget_values() -> None:
+    """From now on, in this process, parse every JSON widget value with ``untrusted_json.parse``: a value that is
+    not JSON, too long or nested too deep reads as None and logs one line. Other widget values are untouched.
+    Calling it again changes nothing."""
+    current = session_state.unpack_widget_state_value
+    if getattr(current, "guards_json", False):
+        return
+
+    def unpack(widget_state):
+        if widget_state.WhichOneof("value") != "json_value":
+            return current(widget_state)
+        try:
+            return untrusted_json.parse(widget_state.json_value)
+        except untrusted_json.Refused as why:
+            _LOGGER.warning("Refused the value of widget %.80r from a browser: %s", widget_state.id, why)
+            return None
+
+    unpack.guards_json = True
+    session_state.unpack_widget_state_value = unpack
