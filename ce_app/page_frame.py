@@ -28,6 +28,7 @@ def run() -> Settings:
     ss = st.session_state
     if "settings" not in ss:
         session.start()
+        streamlit_internals.empty_session_state_at_session_end()  # a closed session's trainer is freed at once
     hidden = ss.settings.hidden_controls()
     settings = controls.sidebar(ss.trainer.n_train, hidden, ss.data.source)
     session.apply(settings)

@@ -91,6 +91,11 @@ def select_point(index: int) -> None:
     sync_url(ss.settings)
 
 
+def select_point_from(widget_key: str) -> None:
+    """on_change of a point-number widget: select the point it shows now."""
+    select_point(int(st.session_state[widget_key]))
+
+
 def apply(settings: Settings) -> None:
     """Bring data and trainer in line with new settings; say so when training restarts."""
     ss = st.session_state
