@@ -124,6 +124,7 @@ def test_xor_with_degree_2_features_is_separated_by_the_product(seed):
     a few points across an axis), and that the weight of x1·x2 is what tells the classes apart."""
     _, trainer = fresh("xor-features", seed)
     assert not trainer.model.hidden and trainer.model.features == "poly2"
+    assert ce_core.feature_names("poly2") == ["x1", "x2", "x1²", "x1·x2", "x2²"]  # the z of the sentence
     assert steps_to_reach(trainer, 0.93, 1000) is not None
     W = trainer.params["W"]  # (2, 5) over z = (x1, x2, x1², x1·x2, x2²)
     apart = np.abs(W[1] - W[0])  # what separates class 1 from class 0, per feature
@@ -155,6 +156,7 @@ def test_spiral_lesson_passes_95_percent_in_under_1000_steps(seed):
     """Test that two hidden layers of 32 ReLU with Adam reach >= 95% training accuracy in under 1,000 steps."""
     _, trainer = fresh("spiral", seed)
     assert trainer.model.hidden == (32, 32) and trainer.model.activation == "relu"
+    assert isinstance(trainer.optimizer, ce_core.Adam)
     reached = steps_to_reach(trainer, 0.95, 1000)
     assert reached is not None and reached < 1000
 
@@ -172,6 +174,7 @@ def test_spiral_with_one_hidden_layer_is_still_below_65_percent_after_1000_steps
 def test_a_learning_rate_too_high_climbs_and_diverges_within_5_steps(seed):
     """Test that at lr = 10 the run stops as diverged within 5 steps, with the loss by then far above its start."""
     _, trainer = fresh("lr-too-high", seed)
+    assert trainer.optimizer.lr == 10
     start = trainer.metrics()["train_loss"]
     trainer.step(20)
     assert trainer.diverged and trainer.step_count <= 5
@@ -275,6 +278,7 @@ def test_temperature_flattens_the_probabilities_and_divides_the_gradient(seed):
     that T = 0.3 sharpens the probabilities of the same weights."""
     _, hot = fresh("temperature", seed)
     _, plain = fresh("temperature", seed, T=1.0)
+    assert hot.temperature == 3 and hot.model.n_classes == 3
     np.testing.assert_array_equal(hot.params["W"], plain.params["W"])  # the same start
     assert abs(hot.metrics()["train_loss"] - np.log(3)) < abs(plain.metrics()["train_loss"] - np.log(3))
     # softmax(u / T) is softmax of the logits of W / T, b / T: at T = 1 those have the gradient (p - y) z, so the
