@@ -94,7 +94,7 @@ def _holders(alive: list) -> list[str]:
     if not alive:
         return []
     chain, item = [], alive[0]
-    for _ in range(int(os.environ.get("HOLDERS", "4"))):
+    for _ in range(4):
         holders = [h for h in gc.get_referrers(item) if h is not alive and not isinstance(h, type(sys._getframe()))]
         if not holders:
             break
