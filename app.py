@@ -9,13 +9,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from ce_app import player, session
+from ce_app import page_frame, player, streamlit_internals
+
+streamlit_internals.guard_json_widget_values()  # before any run reads a browser's value: bad JSON never wedges a session
 
 st.set_page_config(
     page_title="Cross-Entropy Playground",
     page_icon=str(Path(__file__).with_name("ce_app") / "icon.png"),  # a file: a material icon is fetched from Google
     layout="wide",
-    initial_sidebar_state=session.initial_sidebar_state(),
+    initial_sidebar_state=page_frame.initial_sidebar_state(),
 )
 train = st.Page("pages/train.py", title="Train", icon=":material/model_training:", default=True)
 pages = [
@@ -29,7 +31,7 @@ pages = [
 with st.sidebar:
     for page in pages:
         st.page_link(page)
-session.frame()
+page_frame.run()
 current = st.navigation(pages, position="hidden")
 if current.url_path != train.url_path:
     player.stop_playing()  # another page shows the trainer as it is: playing ends where the server is

@@ -33,8 +33,8 @@ LESSONS = (
     Lesson(
         "xor-linear",
         "2 · XOR: what a straight line cannot do",
-        "No straight line splits XOR's four corners: after many steps the linear model still gets about a third of "
-        "the points wrong, and the loss stays near log 2 = 0.69.",
+        "No straight line splits XOR's four corners: after 1,000 steps the linear model still gets at least a third "
+        "of the points wrong, and the loss stays near log 2 = 0.69, what guessing 50/50 scores.",
         {"dataset": "xor", "K": "2", "lr": "0.5", "fps": "20", "spf": "5"},
     ),
     Lesson(
@@ -55,7 +55,8 @@ LESSONS = (
         "spiral",
         "5 · Spiral: depth and width",
         "Three interleaved arms need a flexible boundary: two hidden layers of 32 ReLU units with Adam pass 95% "
-        "training accuracy in well under 2,000 steps. Try one hidden layer instead: it stalls near 50%.",
+        "training accuracy in under 1,000 steps. Try one hidden layer instead: after 1,000 steps it is still below "
+        "65%.",
         {
             "dataset": "spiral",
             "K": "3",
@@ -71,17 +72,17 @@ LESSONS = (
     Lesson(
         "lr-too-high",
         "6 · A learning rate too high: divergence",
-        "At lr = 10 every step overshoots: press Step and watch the loss climb instead of fall until the run stops "
+        "At lr = 10 every step overshoots: press Step and watch the loss climb until, within 5 steps, the run stops "
         "as diverged. Reset, set the learning rate to 0.5 in the sidebar, and the same model trains.",
-        {"dataset": "moons", "K": "2", "layers": "1", "width": "16", "lr": "10", "fps": "5", "spf": "1"},
+        {"dataset": "moons", "K": "2", "layers": "1", "width": "32", "lr": "10", "fps": "5", "spf": "1"},
     ),
     Lesson(
         "label-smoothing",
-        "7 · Label smoothing: the true class can be pushed down",
-        "With ε = 0.2 the target of the true class is 1 − ε + ε/K = 0.87, not 1. Once the selected point's p_y passes "
-        "it, dL/du_y = p_y − y_y turns positive: the next step lowers the true class's logit. Watch the table's "
-        "dL/du_k column change sign.",
-        {"dataset": "blobs", "K": "3", "smooth": "0.2", "lr": "0.5", "sample": "9", "fps": "20", "spf": "2"},
+        "7 · Label smoothing: a target below 1",
+        "With ε = 0.2 the target of the true class is y_y = 1 − ε + ε/K = 0.87, not 1. Click a point on the outer "
+        "edge of a blob and press Step: within 20 steps its p_y passes 0.87 and dL/du_y = p_y − y_y turns positive, "
+        "so its own gradient now pushes u_y down; yet u_y still rises, as the rest of the batch pushes it up.",
+        {"dataset": "blobs", "K": "3", "smooth": "0.2", "lr": "0.5", "fps": "20", "spf": "2"},
     ),
     Lesson(
         "temperature",

@@ -64,6 +64,16 @@ def preset_contestants(name: str, n_train: int) -> list[Contestant]:
     return [Contestant(opt, lr, snap_batch(batch, n_train)) for opt, lr, batch in PRESETS[name]]
 
 
+def preset_widgets(name: str, n_train: int) -> dict[str, object]:
+    """The race page's widget values for a preset: how many runs, and each run's optimizer, learning rate and batch
+    size (snapped to the data's sizes)."""
+    contestants = preset_contestants(name, n_train)
+    values: dict[str, object] = {"race_n": len(contestants)}
+    for i, c in enumerate(contestants):
+        values.update({f"race_opt_{i}": c.opt, f"race_lr_{i}": c.lr, f"race_batch_{i}": c.batch})
+    return values
+
+
 def describe(opt: str) -> str:
     return OPTIMIZER_LABELS[opt] + (f" (μ = {MOMENTUM:g})" if opt == "momentum" else "")
 

@@ -1,7 +1,8 @@
-"""The shared frame of every page: settings from the URL and sidebar, the session's data and trainer, notices.
+"""What a session holds and the one way each part of it changes: settings, data, trainer, selection, notices.
 
 This is the one place that decides when training restarts: a change of data or model settings builds a new
-trainer (with a notice); a change of optimizer or loss settings only reconfigures the running one.
+trainer (with a notice); a change of optimizer or loss settings only reconfigures the running one. Drawing the
+frame around every page (sidebar, notices, page style) is ``page_frame``'s job; this module draws nothing.
 """
 
 from __future__ import annotations
@@ -10,26 +11,16 @@ from dataclasses import replace
 
 import streamlit as st
 
-from . import controls, lessons, own_data, state, streamlit_internals
+from . import controls, lessons, state
 from .settings import Settings, from_query, lesson_settings, to_query
-from .text import plain
 
 MAX_NOTICES = 8  # a link with many problems shows the first few (each one a toast)
 
 
-def _query_dict() -> dict[str, list[str]]:
+def query_dict() -> dict[str, list[str]]:
+    """The page's query parameters, every value of each (a link may repeat one)."""
     qp = st.query_params
     return {name: qp.get_all(name) for name in qp}
-
-
-def initial_sidebar_state() -> str:
-    """Presentation mode and a link that hides the sidebar (read before anything else is drawn) start with the
-    sidebar collapsed."""
-    if "settings" in st.session_state:
-        settings = st.session_state.settings
-    else:
-        settings, _ = from_query(_query_dict())
-    return "collapsed" if settings.present or "sidebar" in settings.hidden_controls() else "auto"
 
 
 def notify(message: str) -> None:
@@ -40,10 +31,10 @@ def notify(message: str) -> None:
     del notices[:-MAX_NOTICES]
 
 
-def _start_session() -> None:
+def start() -> None:
     """First run of a session: settings from the link, data and trainer built from them."""
     ss = st.session_state
-    settings, problems = from_query(_query_dict())
+    settings, problems = from_query(query_dict())
     for problem in problems:
         notify(f"Link: {problem}")
     ss.settings = settings
@@ -100,6 +91,11 @@ def select_point(index: int) -> None:
     sync_url(ss.settings)
 
 
+def select_point_from(widget_key: str) -> None:
+    """on_change of a point-number widget: select the point it shows now."""
+    select_point(int(st.session_state[widget_key]))
+
+
 def apply(settings: Settings) -> None:
     """Bring data and trainer in line with new settings; say so when training restarts."""
     ss = st.session_state
@@ -138,52 +134,3 @@ def sync_url(settings: Settings) -> None:
     current = {name: st.query_params.get(name) for name in st.query_params}
     if wanted != current:
         st.query_params.from_dict(wanted)
-
-
-def frame() -> Settings:
-    """Run the shared frame; returns the settings in force for this run."""
-    ss = st.session_state
-    if "settings" not in ss:
-        _start_session()
-    hidden = ss.settings.hidden_controls()
-    settings = controls.sidebar(ss.trainer.n_train, hidden, ss.data.source)
-    apply(settings)
-    own_data.sidebar_sections(ss.settings)
-    sync_url(ss.settings)
-    _page_style(ss.settings)
-    # Notices are toasts: they never push the page down, and go by themselves. Their text may quote a link or a
-    # file, so it is shown as plain text.
-    for message in ss.pop("notices", []):
-        st.toast(plain(message), icon=":material/info:", duration="long")
-    return ss.settings
-
-
-def _page_style(settings: Settings) -> None:
-    """Presentation mode: larger text and less padding, so the stage fits one projector screen; a link that hides
-    the sidebar hides it with its toggle."""
-    rules = []
-    if settings.present:
-        rules.append("html { font-size: 18px; } [data-testid='stMainBlockContainer'] { padding-top: 3.4rem; "
-                     "padding-bottom: 0.5rem; }")  # fmt: skip
-    if "sidebar" in settings.hidden_controls():
-        rules.append("[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
-                     "[data-testid='stExpandSidebarButton'] { display: none !important; }")  # fmt: skip
-    if rules:
-        st.html("<style>" + " ".join(rules) + "</style>")
-
-
-def ensure_frame() -> Settings:
-    """Run the shared frame unless app.py already ran it in this script run; every page calls this first.
-
-    app.py runs the frame and then the page, except in Streamlit's legacy mode for apps with a ``pages/`` folder
-    (see ``streamlit_internals``), where a fresh server's first run of a deep link runs the page file alone. Then
-    we leave that mode, as st.navigation does, and rerun once through app.py; if that rerun lands here again
-    (AppTest re-detects the folder before every run), the frame runs from the page.
-    """
-    if not streamlit_internals.in_legacy_pages_mode():
-        return st.session_state.settings
-    if not st.session_state.get("left_legacy_pages_mode"):
-        st.session_state.left_legacy_pages_mode = True
-        streamlit_internals.leave_legacy_pages_mode()
-        st.rerun()
-    return frame()

@@ -21,7 +21,6 @@ from . import lessons
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam"}
-HIDDEN_LAYER_COUNTS = (0, 1, 2)
 # The learning-rate slider moves on a log scale: 1, 2, 5 per decade from 1e-4 to 10.
 LR_VALUES = (*(round(m * 10.0**e, 10) for e in range(-4, 1) for m in (1, 2, 5)), 10.0)
 MAX_VALUE_CHARS = 200  # longer query values are refused unread
@@ -126,7 +125,6 @@ SPECS: dict[str, Spec] = {
     "lesson": Spec("choice", choices=("", *lessons.KEYS)),
 }
 
-# Controls a teacher link can hide (``?hide=step10,epoch,data``): buttons and whole sidebar groups.
 # Controls a teacher link can hide (``?hide=step10,epoch,data``): the stage's buttons, sidebar groups, the lesson
 # picker, the presentation toggle, or the whole sidebar.
 HIDEABLE = ("step", "step10", "epoch", "play", "reset", "draw", "lesson", "data", "model", "training", "speed",

@@ -20,7 +20,6 @@ import ce_core
 
 from .settings import Settings
 
-GRID_RESOLUTION = 100  # 100 x 100 cells: smooth enough on a projector, ~13 KB per frame as uint8
 CANVAS_BOUNDS = (-3.0, 3.0, -3.0, 3.0)  # the drawing canvas: a little wider than every generated dataset
 
 

@@ -3,11 +3,11 @@
 import streamlit as st
 
 from ce_app import derivation_panels as deriv
-from ce_app import session
+from ce_app import page_frame, session
 from ce_app.palette import class_label
 from ce_app.text import plain
 
-session.ensure_frame()
+page_frame.ensure()
 ss = st.session_state
 data, trainer = ss.data, ss.trainer
 
@@ -19,13 +19,12 @@ st.caption(
 )
 
 
-def _pick_sample() -> None:
-    session.select_point(int(ss["deriv_sample"]))  # the same point as on the Train page
-
-
 ss["deriv_sample"] = session.selected_point()
 top = st.columns([1, 3], vertical_alignment="bottom")
-top[0].number_input("Selected point #", 0, len(data.y) - 1, key="deriv_sample", on_change=_pick_sample,
+# No function defined in a page: it would tie this run's globals (data, trainer) into a reference cycle that
+# outlives a closed session until a full garbage collection (tests/e2e/test_closed_sessions.py).
+top[0].number_input("Selected point #", 0, len(data.y) - 1, key="deriv_sample",
+                    on_change=session.select_point_from, args=("deriv_sample",),
                     help="The same point as the one selected on the Train page.")  # fmt: skip
 index = int(ss["deriv_sample"])
 top[1].markdown(

@@ -5,7 +5,7 @@ import streamlit as st
 
 import ce_core
 from ce_app import derivation_panels as deriv
-from ce_app import figures, session, widget_memory
+from ce_app import figures, page_frame, widget_memory
 from ce_app import landscape_view as lv
 
 RESOLUTIONS = (11, 21, 31, 41, 51, 61)
@@ -14,7 +14,7 @@ CACHE_KEY = "ls_cache"  # holds only the last computed slice: (key, SliceResult)
 CHART_CONFIG = {"displayModeBar": False}
 PATH_COLOR = "#FF2E63"  # a warm pink that stands out on every colour of the Viridis scale
 
-session.ensure_frame()
+page_frame.ensure()
 ss = st.session_state
 data, trainer = ss.data, ss.trainer
 model = trainer.model

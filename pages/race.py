@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from ce_app import figures, session, widget_memory
+from ce_app import figures, page_frame, widget_memory
 from ce_app import race_view as rv
 from ce_app.controls import batch_options
 from ce_app.settings import LR_VALUES, OPTIMIZERS
@@ -13,7 +13,7 @@ CACHE_KEY = "race_cache"  # holds only the last race: (key, RaceSummary)
 CHART_CONFIG = {"displayModeBar": False}
 DEFAULT_PRESET = next(iter(rv.PRESETS))
 
-settings = session.ensure_frame()
+settings = page_frame.ensure()
 ss = st.session_state
 data, trainer = ss.data, ss.trainer
 n_train = trainer.n_train
@@ -26,18 +26,7 @@ st.caption(
 )
 
 
-def _apply_preset() -> None:
-    """Write the chosen preset into the contestants' widgets."""
-    contestants = rv.preset_contestants(ss["race_preset"], n_train)
-    ss["race_n"] = len(contestants)
-    for i, c in enumerate(contestants):
-        ss[f"race_opt_{i}"], ss[f"race_lr_{i}"], ss[f"race_batch_{i}"] = c.opt, c.lr, c.batch
-
-
-widget_defaults = {"race_preset": DEFAULT_PRESET, "race_steps": 200}
-for i, c in enumerate(rv.preset_contestants(DEFAULT_PRESET, n_train)):
-    widget_defaults.update({f"race_opt_{i}": c.opt, f"race_lr_{i}": c.lr, f"race_batch_{i}": c.batch})
-widget_defaults["race_n"] = len(rv.PRESETS[DEFAULT_PRESET])
+widget_defaults = {"race_preset": DEFAULT_PRESET, "race_steps": 200, **rv.preset_widgets(DEFAULT_PRESET, n_train)}
 for i in range(4):  # contestants the preset leaves out start as plain SGD
     widget_defaults.setdefault(f"race_opt_{i}", "sgd")
     widget_defaults.setdefault(f"race_lr_{i}", 0.1)
@@ -48,7 +37,10 @@ for i in range(4):
         ss[f"race_batch_{i}"] = rv.snap_batch(ss[f"race_batch_{i}"], n_train)
 
 top = st.columns([3, 1, 2])
-top[0].selectbox("Preset", list(rv.PRESETS), key="race_preset", on_change=_apply_preset,
+# A lambda, not a function defined in the page: that would tie this run's globals (data, trainer) into a reference
+# cycle that outlives a closed session until a full garbage collection (tests/e2e/test_closed_sessions.py).
+top[0].selectbox("Preset", list(rv.PRESETS), key="race_preset",
+                 on_change=lambda: ss.update(rv.preset_widgets(ss["race_preset"], n_train)),
                  help="Fills in the contestants below; change any of them afterwards.")  # fmt: skip
 n_runs = top[1].number_input("Runs", 2, 4, step=1, key="race_n")
 n_steps = top[2].select_slider("Steps per run", rv.STEP_CHOICES, key="race_steps",

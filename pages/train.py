@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from ce_app import lessons, player, session
+from ce_app import lessons, page_frame, player, session
 from ce_app import train_panels as panels
 
-settings = session.ensure_frame()
+settings = page_frame.ensure()
 ss = st.session_state
 
 if not settings.present:

@@ -33,7 +33,7 @@ def run_as_the_server_does(monkeypatch):
     Streamlit keeps a legacy mode for apps that have a ``pages/`` folder: it runs a page file alone, without
     app.py. The server leaves that mode for good as soon as app.py calls st.navigation, but AppTest re-detects the
     folder before every run, so from the second run on it would execute pages/train.py alone. The pages survive
-    that too (``session.ensure_frame``), but their widgets get other ids, so clicks and settings would be lost
+    that too (``page_frame.ensure``), but their widgets get other ids, so clicks and settings would be lost
     between runs, which never happens in a browser (the e2e tests drive the real server).
     """
     monkeypatch.setattr(pages_manager, "Path", _PathWithoutLegacyPagesFolder)

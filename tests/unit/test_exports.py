@@ -137,7 +137,7 @@ def datasets(draw) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     return X, np.array(draw(st.permutations(y)), dtype=np.int64), names
 
 
-@settings(max_examples=400, database=None, derandomize=True, deadline=None)
+@settings(max_examples=400)
 @given(datasets())
 def test_any_dataset_round_trips_exactly(case):
     """Test that any valid dataset, names with commas, quotes, unicode or formulas included, reads back exactly."""

@@ -28,7 +28,7 @@ def tables(draw):
     return columns, values
 
 
-@settings(max_examples=200, deadline=None, database=None, derandomize=True)
+@settings(max_examples=200)
 @given(tables())
 def test_pack_then_unpack_gives_back_every_column(table):
     """Test that any table of the supported dtypes and shapes round-trips bit for bit, each column 8-byte aligned."""

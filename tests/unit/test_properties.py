@@ -8,6 +8,8 @@ from hypothesis.extra import numpy as hnp
 
 from ce_core import cross_entropy, cross_entropy_grad, cross_entropy_with_grad, log_softmax, softmax
 
+from . import reference
+
 FINITE = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
 WITH_NEG_INF = st.one_of(FINITE, FINITE, FINITE, st.just(-np.inf))  # about a quarter of the entries are -inf
 
@@ -81,14 +83,23 @@ def test_gradient_rows_sum_to_zero(case, temperature, eps):
         assert (grad[np.isneginf(logits)] <= 0).all()  # p = 0 there, so the entry is -y / T
 
 
-@given(logits_and_targets(FINITE), st.floats(0.05, 20.0))
-def test_with_grad_matches_separate_calls(case, temperature):
-    """Test that cross_entropy_with_grad equals cross_entropy and cross_entropy_grad on random inputs."""
+@given(logits_and_targets(FINITE), st.floats(0.05, 20.0), st.floats(0.0, 1.0))
+def test_loss_and_gradient_agree_with_an_independent_reference(case, temperature, eps):
+    """Test that cross_entropy, cross_entropy_grad and cross_entropy_with_grad each give scipy's loss
+    -sum_k y_k (u_k / T - logsumexp(u / T)) and the gradient (softmax(u / T) - y) / T / n, for hard, smoothed and
+    soft targets (tests/unit/reference.py builds the targets with a loop)."""
     logits, labels, soft = case
-    for targets in (labels, soft):
-        loss, grad = cross_entropy_with_grad(logits, targets, temperature=temperature)
-        assert loss == cross_entropy(logits, targets, temperature=temperature)
-        np.testing.assert_array_equal(grad, cross_entropy_grad(logits, targets, temperature=temperature))
+    n, k = logits.shape
+    for targets, smoothing in ((labels, 0.0), (labels, eps), (soft, 0.0)):
+        rows = reference.one_hot(targets, k, smoothing) if targets.ndim == 1 else targets  # (n, K)
+        want_loss = reference.cross_entropy_ref(logits, rows, temperature).mean()
+        want_grad = (scipy.special.softmax(logits / temperature, axis=1) - rows) / temperature / n
+        options = {"temperature": temperature, "label_smoothing": smoothing}
+        loss, grad = cross_entropy_with_grad(logits, targets, **options)
+        for got_loss, got_grad in ((loss, grad), (cross_entropy(logits, targets, **options),
+                                                  cross_entropy_grad(logits, targets, **options))):  # fmt: skip
+            np.testing.assert_allclose(got_loss, want_loss, rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(got_grad, want_grad, rtol=1e-9, atol=1e-14 / temperature)
 
 
 @given(logits_and_targets(FINITE), st.floats(-1e8, 1e8))
