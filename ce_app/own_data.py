@@ -19,7 +19,7 @@ from .text import plain
 
 MAX_DRAWN_POINTS = 2000  # the same cap as the points slider
 MAX_UNDO = 50  # edits that Undo can take back; older ones are forgotten
-MAX_DRAW_CLASSES = 8
+MAX_DRAW_CLASSES = ce_core.datasets.MAX_CLASSES  # a drawn point may have any class the app supports
 
 
 # --------------------------------------------------------------------------------------------------------------
