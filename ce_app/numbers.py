@@ -105,6 +105,23 @@ def fmt(value, digits: int = 4) -> str:
     return _signed(number < 0, _scientific(size, digits))
 
 
+def latex(value, digits: int = 4) -> str:
+    """``fmt`` as LaTeX: 5.12 \\times 10^{-4} for 5.12e−4, an ASCII minus, an upright '–' when not defined."""
+    text = fmt(value, digits)
+    if text == UNDEFINED:
+        return r"\text{–}"
+    text = text.replace(MINUS, "-")
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return rf"{mantissa} \times 10^{{{exponent}}}"
+
+
+def texts(values, digits: int = 4) -> list[str]:
+    """``fmt`` of each value (a chart's labels and hover texts)."""
+    return [fmt(value, digits) for value in values]
+
+
 def full(value) -> str:
     """The value to 12 significant digits (a tooltip's 'full' value)."""
     return fmt(value, FULL_DIGITS)

@@ -97,10 +97,11 @@ def download_section(settings: Settings) -> None:
     sb.download_button("Dataset (CSV)", lambda: exports.dataset_to_csv(data.X, data.y, data.class_names),
                        file_name="dataset.csv", mime="text/csv", key="dl_data", on_click="ignore",
                        disabled=len(data.y) == 0, width="stretch")  # fmt: skip
-    sb.download_button("Run history (CSV)", lambda: exports.history_to_csv(trainer.history.as_dict()),
+    names = data.class_names if len(data.class_names) == trainer.model.n_classes else None  # none: a cleared canvas
+    sb.download_button("Run history (CSV)", lambda: exports.history_to_csv(trainer.history.as_dict(), names),
                        file_name="history.csv", mime="text/csv", key="dl_history", on_click="ignore",
                        width="stretch")  # fmt: skip
-    sb.download_button("Weights (JSON)", lambda: _weights_json(trainer), file_name="weights.json",
+    sb.download_button("Weights (JSON)", lambda: _weights_json(trainer, names), file_name="weights.json",
                        mime="application/json", key="dl_weights", on_click="ignore", width="stretch")  # fmt: skip
     with sb.expander("Share a link"):
         st.caption("Opens the same dataset, model, settings and initial weights on any machine"
@@ -117,9 +118,10 @@ def download_section(settings: Settings) -> None:
             st.code(share_link(settings, hide), language=None, wrap_lines=True)
 
 
-def _weights_json(trainer) -> bytes:
+def _weights_json(trainer, class_names) -> bytes:
     model = trainer.model
-    meta = {"n_classes": model.n_classes, "features": model.features, "hidden": list(model.hidden),
+    classes = list(class_names) if class_names else [str(k) for k in range(model.n_classes)]
+    meta = {"n_classes": model.n_classes, "classes": classes, "features": model.features, "hidden": list(model.hidden),
             "activation": model.activation, "input_bounds": list(model.input_bounds), "step": trainer.step_count}  # fmt: skip
     return exports.params_to_json(trainer.params, meta)
 
