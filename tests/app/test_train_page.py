@@ -205,6 +205,26 @@ def test_inspector_numbers_equal_ce_core(open_app):
     no_errors(at)
     # the walkthrough's -1/p_y of point 17, to 5 significant digits, as a formula writes it
     assert any(numbers.latex(terms.dL_dp_y, 5) in m.value for m in at.latex)
+    assert_tables_follow_the_number_format(at)
+
+
+def assert_tables_follow_the_number_format(at) -> None:
+    """Every table shows each number as ce_app/numbers.py writes it (the rule the stage's numbers.js follows too),
+    while its cells keep ce_core's values."""
+    import pyarrow as pa
+
+    checked = 0
+    for table in at.dataframe:
+        raw = table.proto.arrow_data.styler.display_values
+        assert raw, "a table without the number format's display values"
+        shown = pa.ipc.open_stream(raw).read_all().to_pandas()
+        for column in table.value.columns:
+            if column == "class":
+                continue
+            expected = [numbers.fmt(v) for v in table.value[column]]
+            assert shown[column].tolist() == expected, column
+            checked += len(expected)
+    assert checked >= 12
 
 
 def test_divergence_shows_a_message_and_no_nan(open_app):
@@ -248,25 +268,3 @@ def test_settings_survive_streamlits_legacy_pages_mode(monkeypatch, open_app):
     assert (settings.dataset, settings.K, settings.n, settings.T, settings.layers) == ("circles", 5, 200, 2.0, 1)
     assert at.session_state["trainer"].step_count == 3
     assert not any("restarted" in w for w in notices(at))
-
-
-def test_the_chain_rule_tables_write_numbers_as_the_stage_does(app):
-    """Test that the tables below the stage show each number as ce_app/numbers.py writes it (the rule the stage's
-    numbers.js follows too), while the cells keep ce_core's values."""
-    import pyarrow as pa
-
-    Browser(app).step(3)
-    app.toggle(key="show_chain_rule").set_value(True).run()
-    no_errors(app)
-    checked = 0
-    for table in app.dataframe:
-        raw = table.proto.arrow_data.styler.display_values
-        assert raw, "a table without the number format's display values"
-        shown = pa.ipc.open_stream(raw).read_all().to_pandas()
-        for column in table.value.columns:
-            if column == "class":
-                continue
-            expected = [numbers.fmt(v) for v in table.value[column]]
-            assert shown[column].tolist() == expected, column
-            checked += len(expected)
-    assert checked >= 12

@@ -66,39 +66,11 @@ def test_the_keyboard_works_wherever_the_focus_is_not_in_a_text_field(page, app_
     ui.act(page, lambda: page.keyboard.press("ArrowRight"), lambda: expect(step).to_have_text("1"))
 
 
-def test_clear_leaves_an_empty_canvas_that_says_what_to_do_and_undo_brings_the_points_back(page, app_url):
-    """Test that after some steps, Draw points and Clear, the stage shows no stale number, no 'undefined', 'NaN' or
-    '–', no arrows and no table, says to click on the plane, lets nothing train; and Undo brings the points back."""
-    ui.open_app(page, app_url, "/?n=60")
-    step = ui.metric_value(page, "step")
-    for expected in ("10", "20"):
-        ui.act(page, ui.button(page, "step10").click, lambda expected=expected: expect(step).to_have_text(expected))
-    count = ui.point_count(page)
-    ui.act(page, ui.button(page, "draw").click, lambda: expect(ui.stage(page).get_by_text("Undo")).to_be_visible())
-    clear = ui.stage(page).locator("#modes").get_by_role("button", name="Clear", exact=True)
-    ui.act(page, clear.click, lambda: expect(ui.stage(page).locator("#status")).to_contain_text(machine.NO_POINTS))
-    frame = ui.stage_frame(page)
-    assert ui.point_count(page) == 0
-    assert (
-        frame.evaluate("() => [...document.querySelectorAll('[data-metric] .value')].map(v => v.textContent)")
-        == [""] * 7
-    )
-    text = frame.evaluate("() => document.getElementById('stage').innerText")
-    for stale in ("undefined", "NaN", "–", "true class"):
-        assert stale not in text, f"the empty stage shows {stale!r}: {text[:400]}"
-    assert "click on the plane to add points" in ui.stage(page).locator("#point-head").inner_text()
-    assert frame.evaluate("() => ceStage.plane.arrowNote === null && ceStage.el.table.children.length === 0")
-    for key in ("step", "step10", "epoch", "play", "reset"):
-        expect(ui.button(page, key)).to_be_disabled()
-    expect(ui.button(page, "draw")).to_be_enabled()
-    undo = ui.stage(page).locator("#modes").get_by_role("button", name="Undo", exact=True)
-    ui.act(page, undo.click, lambda: expect(ui.button(page, "step")).to_be_enabled())
-    assert ui.point_count(page) == count
-
-
-def test_uploaded_class_names_label_every_view_of_the_stage(page, app_url, tmp_path):
+def test_uploaded_names_label_every_view_and_clear_then_undo(page, app_url, tmp_path):
     """Test that after uploading a CSV with named classes, the inspector's table, the colour buttons, the last
-    batch, the plane's tooltips and the network view call the classes by those names."""
+    batch, the plane's tooltips and the network view call the classes by those names; that Draw points and Clear
+    then leave no stale number, no 'undefined', 'NaN' or '–', no arrows and no table, say to click on the plane and
+    let nothing train; and that Undo brings the uploaded points back, names and all."""
     rows = [f"{x:.2f},{y:.2f},{name}" for name, (cx, cy) in (("bird", (0, 0)), ("cat", (3, 0)), ("dog", (0, 3)))
             for x, y in ((cx, cy), (cx + 0.3, cy), (cx, cy + 0.3), (cx - 0.3, cy), (cx, cy - 0.3))]  # fmt: skip
     path = tmp_path / "animals.csv"
@@ -122,3 +94,22 @@ def test_uploaded_class_names_label_every_view_of_the_stage(page, app_url, tmp_p
     box = ui.stage(page).locator("#network canvas").bounding_box()
     page.mouse.click(box["x"] + tile["x"] + size / 2, box["y"] + tile["y"] + size / 2)
     expect(ui.stage(page).locator("#network .detail")).to_contain_text("u_0 (class bird)")
+
+    ui.act(page, ui.button(page, "draw").click, lambda: expect(ui.stage(page).get_by_text("Undo")).to_be_visible())
+    clear = ui.stage(page).locator("#modes").get_by_role("button", name="Clear", exact=True)
+    ui.act(page, clear.click, lambda: expect(ui.stage(page).locator("#status")).to_contain_text(machine.NO_POINTS))
+    assert ui.point_count(page) == 0
+    values = frame.evaluate("() => [...document.querySelectorAll('[data-metric] .value')].map(v => v.textContent)")
+    assert values == [""] * 7, values
+    text = frame.evaluate("() => document.getElementById('stage').innerText")
+    for stale in ("undefined", "NaN", "–", "true class"):
+        assert stale not in text, f"the empty stage shows {stale!r}: {text[:400]}"
+    assert "click on the plane to add points" in ui.stage(page).locator("#point-head").inner_text()
+    assert frame.evaluate("() => ceStage.plane.arrowNote === null && ceStage.el.table.children.length === 0")
+    for key in ("step", "step10", "epoch", "play", "reset", "network"):
+        expect(ui.button(page, key)).to_be_disabled()
+    expect(ui.button(page, "draw")).to_be_enabled()
+    undo = ui.stage(page).locator("#modes").get_by_role("button", name="Undo", exact=True)
+    ui.act(page, undo.click, lambda: expect(ui.button(page, "step")).to_be_enabled())
+    assert ui.point_count(page) == len(rows)
+    expect(cells).to_have_text(["class bird", "class cat", "class dog"])
