@@ -125,7 +125,8 @@ export function keyAction(press) {
   const t = press.target;
   if (isTextField(t)) return null;
   if (press.key === " ") {
-    const pressable = t.tag === "button" || (t.tag === "input" && BUTTON_INPUTS.has(t.type)) || PRESSABLE_ROLES.has(t.role);
+    const pressable = t.tag === "button" || t.tag === "summary" || (t.tag === "input" && BUTTON_INPUTS.has(t.type)) ||
+      PRESSABLE_ROLES.has(t.role);
     return pressable ? null : "play";
   }
   const arrows = (t.tag === "input" && (t.type === "range" || t.type === "radio")) || ARROW_ROLES.has(t.role);

@@ -365,6 +365,7 @@ export class Stage {
     if (!action) return;
     const button = this.buttons[action];
     event.preventDefault();  // the page must not scroll under the stage
+    if (event.repeat && action === "play") return;  // a held space bar plays (or pauses) once
     if (!button.hidden && !button.disabled) this.press(action);
   }
 

@@ -91,7 +91,8 @@ test("a text field keeps its keys", () => {
 });
 
 test("Space on a focused button presses that button, never Play; → still steps from a button", () => {
-  for (const where of [{tag: "button"}, {tag: "input", type: "checkbox"}, {tag: "div", role: "button"}, {tag: "div", role: "switch"}]) {
+  for (const where of [{tag: "button"}, {tag: "input", type: "checkbox"}, {tag: "div", role: "button"}, {tag: "div", role: "switch"},
+                       {tag: "summary"}]) {
     assert.equal(press(" ", where), null, JSON.stringify(where));
   }
   assert.equal(press("ArrowRight", {tag: "button"}), "step");
