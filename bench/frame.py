@@ -27,7 +27,7 @@ import numpy as np
 
 import ce_core
 from bench.core import cpu_model
-from ce_app import frame_codec, player, state
+from ce_app import frame_codec, stage, state
 from ce_app.settings import Settings
 
 BUDGET_MS_PER_FRAME = 3.0
@@ -38,8 +38,8 @@ def _setup(settings: Settings):
     data = state.generate(settings)
     trainer = state.build_trainer(settings, data)
     spec = ce_core.FrameSpec(X=data.X, y=data.y, train_rows=data.train_idx, test_rows=data.test_idx,
-                             bounds=data.bounds, resolution=player.GRID_RESOLUTION, arrows=trainer.model.is_linear)  # fmt: skip
-    layout = frame_codec.FrameLayout(len(data.y), data.n_classes, player.GRID_RESOLUTION, trainer.model.n_last_inputs,
+                             bounds=data.bounds, resolution=stage.GRID_RESOLUTION, arrows=trainer.model.is_linear)  # fmt: skip
+    layout = frame_codec.FrameLayout(len(data.y), data.n_classes, stage.GRID_RESOLUTION, trainer.model.n_last_inputs,
                                      arrows=trainer.model.is_linear)  # fmt: skip
     return data, trainer, spec, layout
 
@@ -68,7 +68,7 @@ def main() -> None:
     )
 
     budget = Settings(dataset="spiral", K=4, n=500, test=0.2, layers=1, width=32, batch=32, spf=5, fps=10)
-    frames = player.frames_per_chunk(budget.fps)
+    frames = stage.frames_per_chunk(budget.fps)
     seconds, sizes, last = measure(budget, frames, chunks)
     ms = np.median(seconds) / frames * 1e3
     kib = np.median(sizes) / frames / 1024
@@ -87,9 +87,9 @@ def main() -> None:
     tfp_trainer = ce_core.Trainer(model, data.X[data.train_idx], data.y[data.train_idx], data.X[data.test_idx],
                                   data.y[data.test_idx], optimizer=ce_core.SGD(0.03), batch_size=10)  # fmt: skip
     spec = ce_core.FrameSpec(X=data.X, y=data.y, train_rows=data.train_idx, test_rows=data.test_idx,
-                             bounds=data.bounds, resolution=player.GRID_RESOLUTION)  # fmt: skip
-    layout = frame_codec.FrameLayout(len(data.y), 2, player.GRID_RESOLUTION, 2)
-    frames = player.frames_per_chunk(tfp.fps)
+                             bounds=data.bounds, resolution=stage.GRID_RESOLUTION)  # fmt: skip
+    layout = frame_codec.FrameLayout(len(data.y), 2, stage.GRID_RESOLUTION, 2)
+    frames = stage.frames_per_chunk(tfp.fps)
     times = []
     for i in range(max(4, chunks // 4) + 2):
         start = time.process_time()

@@ -21,8 +21,9 @@ Every run, full or fragment, starts with a ``new_session`` message (its ``initia
 while the server keeps the session) and ends with ``script_finished``; deltas in between carry
 ``metadata.delta_path`` and, inside an ``@st.fragment``, ``delta.fragment_id``.
 
-``Student`` is the player of ``ce_app/player.py`` and ``player_frontend/stage.js`` on top of a tab: it loads the
-training page from a link, presses Play, shows each chunk's frames at ``fps`` on its own clock and asks for chunk
+``Student`` is the player of ``ce_app/player.py`` and ``player_frontend/stage.js`` on top of a tab, numbering and
+keeping its events with the stage's own client model (``ce_app.stage.StageClient``): it loads the training page
+from a link, presses Play, shows each chunk's frames at ``fps`` on its own clock and asks for chunk
 s + 1 when it shows frame 0 of chunk s, as ``CeStage.tick`` does (the same cadence rule, the same 4 s retry). It
 records when each chunk arrived against when its first frame was due, the step of every frame shown, and anything
 that went wrong. Of a chunk's frames it decodes only the ``step`` column (a few bytes of the zlib stream), so one
@@ -49,12 +50,11 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from ce_app.stage import StageClient
+
 PLAYER = "ce_app.player.player"  # component_instance.component_name of the stage
 XSRF_COOKIE = "_streamlit_xsrf"
 NO_XSRF_TOKEN = "PLACEHOLDER_AUTH_TOKEN"  # what the frontend offers when it has no XSRF cookie
-# stage.js CONTROL_EVENTS: while one is unacknowledged, the renders that arrive are older than the click
-CONTROL_EVENTS = {"play", "pause", "step", "epoch", "reset", "select", "mode", "draw", "network", "draw_mode", "undo",
-                  "clear"}  # fmt: skip
 RETRY_S = 4.0  # stage.js RETRY_MS: a chunk asked for and not received by then is asked for again
 STALL_GRACE_S = 1.5  # stage.js: an empty queue in the first 1.5 s of playing is not counted as a stall
 CADENCE_SLACK_S = 0.003  # stage.js shows a frame up to 3 ms before it is due
@@ -384,11 +384,7 @@ class Student:
     player_id: str = ""
     fragment_id: str = ""
     args: dict = field(default_factory=dict)  # the player's latest arguments
-    secret: str = ""
-    seq: int = 0
-    acked: int = 0
-    events: list[dict] = field(default_factory=list)  # sent and not yet acknowledged
-    points_version: object = None
+    client: StageClient = field(default_factory=StageClient)  # event numbering, unacknowledged events, have
     stream: dict | None = None
     last_frames_id: int = -1
     queue: deque = field(default_factory=deque)
@@ -404,18 +400,12 @@ class Student:
 
     # -- talking to the player's server side ---------------------------------------------------------------
     def _value(self) -> str:
-        have = {"points": self.points_version, "stream": self.stream["id"] if self.stream else ""}
-        value = {"session": self.secret, "have": have, "events": self.events}
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)  # JSON.stringify's form
+        return json.dumps(self.client.value(), separators=(",", ":"), ensure_ascii=False)  # JSON.stringify's form
 
     def _send(self, kind: str, **fields) -> None:
-        """Add an event and send every unacknowledged one (stage.js send + flush)."""
-        self.seq += 1
-        self.events.append({"seq": self.seq, "kind": kind, **fields})
+        """Add an event and send every unacknowledged one (stage.js send)."""
+        self.client.event(kind, **fields)
         self.tab.rerun(self.fragment_id, (self.player_id, self._value()))
-
-    def _pending_control(self) -> bool:
-        return any(e["kind"] in CONTROL_EVENTS for e in self.events)
 
     def _apply(self, render: Render) -> None:
         """stage.js apply(): take the arguments, drop acknowledged events, queue a new chunk's frames."""
@@ -423,24 +413,20 @@ class Student:
         self.renders += 1
         self.last_render = render
         self.player_id, self.fragment_id, self.args = render.widget_id, render.fragment_id, args
-        if self.secret and args["session"] != self.secret:
+        if self.client.secret is not None and args["session"] != self.client.secret:
             rec.secrets += 1
-        self.secret = args["session"]
-        self.acked = args["acked"]
-        self.seq = max(self.seq, self.acked)
-        self.events = [e for e in self.events if e["seq"] > self.acked]
-        if "points" in args:
-            self.points_version = args["view"]["points_version"]
-        if self.points_version is None and "points" not in args:
+        self.client.receive(args)
+        if self.client.points is None:
             self._send("hello")
             return
-        if self._pending_control():
+        if self.client.pending_control():
             return  # the server has not seen our last click yet: its stream is older
         stream = args["stream"]
         new_stream = self.stream is None or self.stream["id"] != stream["id"]
         chunk = args["chunk"]
         if chunk["id"] == self.last_frames_id and not new_stream:
             self.stream = stream
+            self.client.hold_stream(stream["id"])
             return
         self.last_frames_id = chunk["id"]
         steps = chunk_steps(chunk, render.blobs["frames"]) if chunk["rows"] else []
@@ -455,6 +441,7 @@ class Student:
             self.queue.clear()
             self.frame = frames[0] if frames else None
         self.stream, self.requested = stream, None
+        self.client.hold_stream(stream["id"])
 
     def _take_chunk(self, frames: list[Frame], at: float) -> None:
         """Queue a playing chunk's frames; note how early or late it came against the player's schedule."""
@@ -588,7 +575,7 @@ class Student:
         rec.stopped_at = time.monotonic()
         self.animating = False
         self._send("pause", step=self.frame.step if self.frame else 0, stream=self.stream["id"])
-        self._until(lambda: not self.stream["playing"] and not self.events, self.answer_timeout, "Pause")
+        self._until(lambda: not self.stream["playing"] and not self.client.events, self.answer_timeout, "Pause")
         rec.paused_step = self.frame.step if self.frame else None
         if rec.paused_step != rec.last_step:
             rec.problems.append(f"paused on step {rec.paused_step}, the frame on screen was step {rec.last_step}")

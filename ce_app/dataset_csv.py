@@ -37,6 +37,8 @@ import pandas as pd
 
 from ce_core.datasets import MAX_CLASSES
 
+from . import numbers
+
 MAX_ROWS = 5000  # data rows a file may hold: every point is drawn, and trained on, on each rerun
 MIN_ROWS = 4  # fewer points cannot be split into a training and a test set with two classes in each
 MAX_ABS_COORD = 1e6  # beyond this the plots, the learning rates and the poly3 features (x^3) stop making sense
@@ -477,7 +479,7 @@ def parse_dataset_csv(data: bytes, *, max_rows: int = MAX_ROWS, max_classes: int
     biggest = float(np.abs(X).max())
     if biggest > LARGE_COORD:
         notes.append(
-            f"coordinates reach {biggest:.3g}: with polynomial features training may diverge; the app suits "
+            f"coordinates reach {numbers.fmt(biggest, 3)}: with polynomial features training may diverge; the app suits "
             "values of a few units"
         )
 

@@ -17,7 +17,7 @@ import streamlit as st
 import ce_core
 from ce_core.gradcheck import DEFAULT_THRESHOLD
 
-from . import figures, widget_memory
+from . import figures, numbers, widget_memory
 from . import train_panels as panels
 from .palette import class_label
 from .state import Dataset
@@ -34,15 +34,7 @@ SHOWN_COLUMNS = 2  # columns of W in the batch table: two pairs fit the page wid
 ACT_DERIVATIVE = {"tanh": r"1 - h_\ell^2", "relu": r"\mathbb{1}[a_\ell > 0]", "sigmoid": r"h_\ell\,(1 - h_\ell)"}
 
 
-def latex_number(value: float, digits: int = 4) -> str:
-    """A number as LaTeX: 4 significant digits, powers of ten written 1.2 \\times 10^{-5}, '–' when not finite."""
-    if value is None or not np.isfinite(value):
-        return r"\text{–}"
-    text = f"{value:.{digits}g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-    return text
+latex_number = numbers.latex  # a number in a formula, written as everywhere else (ce_app/numbers.py)
 
 
 def latex_vector(values, digits: int = 3, limit: int = 8) -> str:
@@ -164,14 +156,9 @@ def gradient_check(trainer: ce_core.Trainer, indices: np.ndarray) -> GradCheckRe
 # --------------------------------------------------------------------------------------------------------------
 # Tables
 # --------------------------------------------------------------------------------------------------------------
-def number_table(frame: pd.DataFrame, number_format: str = "%.4g") -> None:
+def number_table(frame: pd.DataFrame, digits: int = 4) -> None:
     """A dataframe with every numeric column shown to 4 significant digits (text columns as they are)."""
-    config = {
-        c: st.column_config.NumberColumn(c, format=number_format)
-        for c in frame.columns
-        if pd.api.types.is_numeric_dtype(frame[c])
-    }
-    st.dataframe(frame, hide_index=True, column_config=config, width="stretch")
+    panels.show_table(frame, digits)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -205,10 +192,10 @@ def section_loss(point: PointView) -> None:
     st.latex(rf"y_k = (1-\varepsilon)\,\mathbb{{1}}[k=y] + \frac{{\varepsilon}}{{K}} = {latex_vector(terms.targets)}, "
              rf"\qquad L = -\sum_k y_k \log p_k = {latex_number(soft, 6)}")  # fmt: skip
     cols = st.columns(3)
-    cols[0].metric("Loss, hard target", f"{hard:.6g}", help="ce_core.cross_entropy(u, y, temperature=T)")
-    cols[1].metric(f"Loss, target smoothed with ε = {eps:g}", f"{soft:.6g}",
+    cols[0].metric("Loss, hard target", numbers.fmt(hard, 6), help="ce_core.cross_entropy(u, y, temperature=T)")
+    cols[1].metric(f"Loss, target smoothed with ε = {eps:g}", numbers.fmt(soft, 6),
                    help="ce_core.cross_entropy(u, y, temperature=T, label_smoothing=ε): the loss the trainer uses.")  # fmt: skip
-    cols[2].metric("p_y, probability of the true class", f"{terms.probs[label]:.6g}")
+    cols[2].metric("p_y, probability of the true class", numbers.fmt(terms.probs[label], 6))
     if eps == 0:
         st.caption("Label smoothing is 0 in the sidebar, so both targets are the same one-hot vector.")
     st.plotly_chart(figures.prob_target_bars(terms.probs, terms.targets, names), key="deriv_probs",
@@ -244,7 +231,7 @@ def section_jacobian(point: PointView) -> None:
             "(one p near 1), every entry is near 0: the probabilities barely move any more."
         )
         if T != 1:
-            st.caption(f"With T = {T:g}, every entry of ∂p/∂u is the cell's value times 1/T = {1 / T:.4g}.")
+            st.caption(f"With T = {T:g}, every entry of ∂p/∂u is the cell's value times 1/T = {numbers.fmt(1 / T)}.")
 
 
 def section_logit_grad(point: PointView) -> None:
@@ -289,13 +276,13 @@ def section_logit_grad(point: PointView) -> None:
     gap = float(np.abs(via_jacobian - direct).max())
     if terms.probs[label] < 1e-250:
         st.warning(
-            f"p_y = {terms.probs[label]:.3g} is so small that y/p overflows: the route through the Jacobian "
+            f"p_y = {numbers.fmt(terms.probs[label], 3)} is so small that y/p overflows: the route through the Jacobian "
             "multiplies 0 by a huge number and loses the answer, while p − y stays exact. This is why libraries "
             "fuse softmax and cross-entropy into one function."
         )
     else:
         st.success("Both routes give exactly the same numbers." if gap == 0 else
-                   f"Both routes agree to within {gap:.2g} (floating-point rounding).")  # fmt: skip
+                   f"Both routes agree to within {numbers.fmt(gap, 2)} (floating-point rounding).")  # fmt: skip
     st.caption(
         "**What am I looking at?** One row per class: the model's p_k, the target y_k, and the gradient of the "
         'loss on each logit computed both ways by ce_core. Positive means "this logit is too high, push it '
@@ -353,7 +340,7 @@ def section_batch(trainer: ce_core.Trainer, point: PointView, view: BatchView) -
                    "all of them.")  # fmt: skip
     gap = float(np.abs(formula.T - batch.data_grad_W()).max())
     st.success(f"Derivation 2's batch formula and the mean of the per-sample gradients (p_i − y_i) z_iᵀ / T agree "
-               f"to {gap:.2g}.")  # fmt: skip
+               f"to {numbers.fmt(gap, 2)}.")  # fmt: skip
     if trainer.l2 > 0:
         st.caption(f"With weight decay l2 = {trainer.l2:g} the trainer's dJ/dW also holds the term l2·W, which "
                    "derivation 2 leaves out: that is the difference between the two columns.")  # fmt: skip
@@ -421,7 +408,7 @@ def section_temperature(point: PointView) -> None:
     at_1 = ce_core.cross_entropy_grad(u, label, temperature=1.0, label_smoothing=eps)
     # Once p rounds to the target, p − y is 0 (or a subnormal): the ratio is 0/0 or noise, so say why instead.
     defined = (np.abs(on_s) >= np.finfo(float).tiny) & (np.abs(at_T) >= np.finfo(float).tiny)
-    ratio = [f"{a / s:.4g}" if ok else "saturated" for a, s, ok in zip(at_T, on_s, defined, strict=True)]
+    ratio = [numbers.fmt(a / s) if ok else "saturated" for a, s, ok in zip(at_T, on_s, defined, strict=True)]
     number_table(pd.DataFrame({
         "class": [class_label(k, names) for k in range(point.n_classes)],
         f"dL/du at T = {T:g}": at_T,
@@ -431,7 +418,7 @@ def section_temperature(point: PointView) -> None:
     }))  # fmt: skip
     st.caption(
         f"**What am I looking at?** The gradient on the logits at the sidebar's temperature T = {T:g}, the same "
-        f"gradient with respect to the scaled logits s = u/T, and their ratio: 1/T = {1 / T:.4g} in every row. The "
+        f"gradient with respect to the scaled logits s = u/T, and their ratio: 1/T = {numbers.fmt(1 / T)} in every row. The "
         "last column uses the same logits at T = 1: a higher T also flattens p itself, which changes p − y. "
         "A large T thus gives small, gentle steps; a small T gives large ones (and can make training diverge)."
     )
@@ -484,9 +471,9 @@ def sandbox(point: PointView) -> None:
     terms = ce_core.chain_rule_terms(u, target, np.ones(1), temperature=temperature, label_smoothing=smoothing)
     loss = ce_core.cross_entropy(u, target, temperature=temperature, label_smoothing=smoothing)
     m1, m2, m3 = st.columns(3)
-    m1.metric("Loss L", f"{loss:.4g}", help=f"log K = {np.log(n_classes):.4g} when all logits are equal.")
-    m2.metric("p of the true class", f"{terms.probs[target]:.4g}")
-    m3.metric("‖dL/du‖ = ‖p − y‖/T", f"{np.linalg.norm(terms.dL_du):.4g}")
+    m1.metric("Loss L", numbers.fmt(loss), help=f"log K = {numbers.fmt(np.log(n_classes))} when all logits are equal.")
+    m2.metric("p of the true class", numbers.fmt(terms.probs[target]))
+    m3.metric("‖dL/du‖ = ‖p − y‖/T", numbers.fmt(np.linalg.norm(terms.dL_du)))
     left, right = st.columns(2)
     with left:
         st.plotly_chart(figures.prob_target_bars(terms.probs, terms.targets, names), key="sb_probs",

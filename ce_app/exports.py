@@ -75,11 +75,12 @@ def dataset_to_csv(X, y, class_names=None) -> bytes:
     return ("x1,x2,label\n" + body).encode("utf-8")
 
 
-def history_to_csv(history: dict) -> bytes:
+def history_to_csv(history: dict, class_names=None) -> bytes:
     """Write the dict of ``ce_core.History.as_dict()`` as UTF-8 CSV, one row per recorded step.
 
     Columns: step, epoch, lr, train_loss, train_acc, test_loss, test_acc, grad_norm, any other 1-D columns the
-    dict holds, then grad_norm_class_0 .. grad_norm_class_{K-1} from ``class_grad_norm`` (len, K). NaN (a metric
+    dict holds, then grad_norm_class_0 .. grad_norm_class_{K-1} from ``class_grad_norm`` (len, K), or
+    grad_norm_class_<name> with the K ``class_names`` (an uploaded file's, as the stage shows them). NaN (a metric
     not computed, e.g. the test loss without a test set) is an empty cell; step and epoch are written as integers
     when they are whole numbers. Floats use ``repr``, so nothing is rounded.
     """
@@ -103,8 +104,11 @@ def history_to_csv(history: dict) -> bytes:
         per_class = np.asarray(history["class_grad_norm"], dtype=np.float64)
         if per_class.ndim != 2 or per_class.shape[0] != n:
             raise ValueError(f"history['class_grad_norm'] must have shape ({n}, K), got {per_class.shape}")
-        for k in range(per_class.shape[1]):
-            columns[f"grad_norm_class_{k}"] = per_class[:, k]
+        names = [str(k) for k in range(per_class.shape[1])] if class_names is None else list(class_names)
+        if len(names) != per_class.shape[1]:
+            raise ValueError(f"{len(names)} class names for {per_class.shape[1]} classes")
+        for k, name in enumerate(names):
+            columns[f"grad_norm_class_{name}"] = per_class[:, k]  # the prefix keeps a spreadsheet from running it
     frame = pd.DataFrame(columns)
     for name in ("step", "epoch"):
         values = columns[name]

@@ -8,9 +8,10 @@ travels as a small JSON header and one zlib-compressed byte string::
 
 Column c holds N * prod(shape) values of its dtype, little-endian, row after row, starting at ``offset`` (a
 multiple of 8, so the browser can view it as a typed array without copying). ``player_frontend/codec.js`` reads
-the same header; both sides name every column, and neither counts bytes by hand.
+the same header: the columns are named here, once each, and the browser iterates over the names it is sent.
 
-The columns of a frame are listed in :func:`frame_columns`. Frames quantize what only colours the plane: the grid
+The columns of a frame are listed in :func:`frame_columns`, each with the function that fills it from a
+``ce_core.Frame``; the metrics take their names from ``ce_core.history``. Frames quantize what only colours the plane: the grid
 holds one byte per cell (a region code, see ``palette.region_codes``, or 255 * p_k), and the misclassified points
 and the last batch are bit masks over the n points.
 """
@@ -19,11 +20,14 @@ from __future__ import annotations
 
 import math
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
 import ce_core
+from ce_core.history import COLUMNS as HISTORY_COLUMNS
+from ce_core.history import PER_CLASS
 
 from .palette import region_codes
 
@@ -42,10 +46,19 @@ class Column:
     name: str
     dtype: str
     shape: tuple = ()
+    value: Callable | None = field(default=None, compare=False, repr=False)  # frames: (frame, y) -> one entry
 
     @property
     def size(self) -> int:
         return math.prod(self.shape)
+
+
+@dataclass(frozen=True)
+class ColumnGroup:
+    """Several frame columns filled by one computation: ``value(frame, y)`` gives their entries in order."""
+
+    columns: tuple[Column, ...]
+    value: Callable = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -123,40 +136,65 @@ class FrameLayout:
         return -(-self.n_points // 8)
 
 
-def frame_columns(layout: FrameLayout) -> list[Column]:
-    """The columns of a chunk of frames, in the order they are packed."""
-    k = layout.n_classes
-    columns = [Column("step", "uint32")]
-    columns += [Column(name, "float64") for name in ("epoch", "lr", "train_loss", "test_loss", "train_acc",
-                                                     "test_acc", "grad_norm")]  # fmt: skip
-    columns += [
-        Column("class_grad_norm", "float32", (k,)),
-        Column("grid", "uint8", (layout.resolution, layout.resolution)),
-        Column("wrong", "uint8", (layout.mask_bytes,)),  # bit i: point i is misclassified
-        Column("batch", "uint8", (layout.mask_bytes,)),  # bit i: point i was in the last mini-batch
-        Column("point_logits", "float64", (k,)),
-        Column("point_probs", "float64", (k,)),
-        Column("point_targets", "float64", (k,)),
-        Column("point_dL_du", "float64", (k,)),
-        Column("point_dL_dw", "float64", (k, layout.dw_columns)),
-        Column("point_z", "float64", (min(layout.z_size, Z_SHOWN_MAX),)),
-        Column("point_loss", "float64"),
-    ]
-    if layout.arrows:
-        columns += [Column("W", "float64", (k, 2)), Column("b", "float64", (k,)), Column("next_W", "float64", (k, 2))]
-    if layout.unit_counts:
-        r = layout.unit_resolution
-        columns += [Column("units", "uint8", (sum(layout.unit_counts), r, r)),
-                    Column("units_scale", "float32", (sum(layout.unit_counts),))]  # fmt: skip
-        columns += [Column(f"net_w{i}", "int8", shape) for i, shape in enumerate(layout.weight_shapes)]
-        columns.append(Column("net_w_scale", "float32", (len(layout.weight_shapes),)))
-    return columns
+def _attribute(name: str):
+    """The column's entry of a frame is the frame's attribute of the same name."""
+    return lambda frame, y: getattr(frame, name)
+
+
+def _point(name: str):
+    """The column's entry of a frame is an attribute of its selected point's chain-rule terms."""
+    return lambda frame, y: getattr(frame.point.terms, name)
 
 
 def _mask(rows: np.ndarray, n: int) -> np.ndarray:
     flags = np.zeros(n, dtype=bool)
     flags[rows] = True
     return np.packbits(flags, bitorder="little")
+
+
+def _metric_columns(n_classes: int, value_dtype: str) -> list[Column]:
+    """The training metrics, named as ce_core's history names them (frames and the history table share them)."""
+    return [Column(name, "uint32" if name == "step" else value_dtype, (), _attribute(name)) for name in HISTORY_COLUMNS
+            ] + [Column(PER_CLASS, "float32", (n_classes,), _attribute(PER_CLASS))]  # fmt: skip
+
+
+def frame_columns(layout: FrameLayout) -> list[Column]:
+    """The columns of a chunk of frames, in the order they are packed, each with how a frame fills it.
+
+    A column's ``value(frame, y)`` is its entry for one frame (y: the points' classes); a :class:`ColumnGroup`
+    fills several columns from one computation.
+    """
+    k, n, dw = layout.n_classes, layout.n_points, layout.dw_columns
+    columns: list = _metric_columns(k, "float64")
+    columns += [
+        Column("grid", "uint8", (layout.resolution, layout.resolution),
+               lambda frame, y: grid_codes(frame.grid, layout.show_class)),
+        Column("wrong", "uint8", (layout.mask_bytes,),  # bit i: point i is misclassified
+               lambda frame, y: _mask(np.flatnonzero(frame.predicted != y), n)),
+        Column("batch", "uint8", (layout.mask_bytes,),  # bit i: point i was in the last mini-batch
+               lambda frame, y: _mask(frame.batch_rows, n)),
+        Column("point_logits", "float64", (k,), lambda frame, y: frame.point.logits),
+        Column("point_probs", "float64", (k,), _point("probs")),
+        Column("point_targets", "float64", (k,), _point("targets")),
+        Column("point_dL_du", "float64", (k,), _point("dL_du")),
+        Column("point_dL_dw", "float64", (k, dw),  # dL/dw_k per feature of z, or its norm when D is large
+               lambda frame, y: frame.point.terms.product if dw == layout.z_size
+               else np.linalg.norm(frame.point.terms.product, axis=1)[:, None]),
+        Column("point_z", "float64", (min(layout.z_size, Z_SHOWN_MAX),), lambda frame, y: frame.point.z[:Z_SHOWN_MAX]),
+        Column("point_loss", "float64", (), _point("loss")),
+    ]  # fmt: skip
+    if layout.arrows:
+        columns += [Column(name, "float64", shape, _attribute(name))
+                    for name, shape in (("W", (k, 2)), ("b", (k,)), ("next_W", (k, 2)))]  # fmt: skip
+    if layout.unit_counts:
+        r, units = layout.unit_resolution, sum(layout.unit_counts)
+        columns.append(ColumnGroup((Column("units", "uint8", (units, r, r)), Column("units_scale", "float32", (units,))),
+                                   lambda frame, y: _units(frame.units)))  # fmt: skip
+        layers = len(layout.weight_shapes)
+        weights = [Column(f"net_w{i}", "int8", shape) for i, shape in enumerate(layout.weight_shapes)]
+        columns.append(ColumnGroup((*weights, Column("net_w_scale", "float32", (layers,))),
+                                   lambda frame, y: _weights(frame.layer_weights)))  # fmt: skip
+    return columns
 
 
 def grid_codes(grid: ce_core.DecisionGrid, show_class: int | None) -> np.ndarray:
@@ -175,48 +213,34 @@ def _units(units: tuple) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(codes, 0, 255).astype(np.uint8), scale.astype(np.float32)
 
 
-def _weights(matrix: np.ndarray) -> tuple[np.ndarray, float]:
-    """A weight matrix as int8 in [-127, 127] times its largest magnitude / 127: only its sign and size are drawn."""
-    largest = float(np.abs(matrix).max())
-    safe = largest if largest > 0 else 1.0
-    return np.rint(matrix * (127.0 / safe)).astype(np.int8), largest
+def _weights(matrices: tuple) -> tuple:
+    """Each weight matrix as int8 in [-127, 127] (only its sign and size are drawn), then every matrix's largest
+    magnitude (the int8 value 127 stands for it)."""
+    quantized, largest = [], []
+    for matrix in matrices:
+        top = float(np.abs(matrix).max())
+        quantized.append(np.rint(matrix * (127.0 / (top if top > 0 else 1.0))).astype(np.int8))
+        largest.append(top)
+    return (*quantized, np.array(largest))
+
+
+def _flat(columns: list) -> list[Column]:
+    """The columns of a list of columns and groups, in packing order."""
+    return [c for item in columns for c in (item.columns if isinstance(item, ColumnGroup) else (item,))]
 
 
 def encode_frames(frames: list[ce_core.Frame], y: np.ndarray, layout: FrameLayout) -> Packed:
     """Pack frames of one stream (y: the points' classes, to mark the misclassified ones)."""
-    n = layout.n_points
-    values: dict[str, list] = {c.name: [] for c in frame_columns(layout)}
+    columns = frame_columns(layout)
+    values: dict[str, list] = {c.name: [] for c in _flat(columns)}
     for frame in frames:
-        terms = frame.point.terms
-        for name in ("step", "epoch", "lr", "train_loss", "test_loss", "train_acc", "test_acc", "grad_norm",
-                     "class_grad_norm"):  # fmt: skip
-            values[name].append(getattr(frame, name))
-        values["grid"].append(grid_codes(frame.grid, layout.show_class))
-        values["wrong"].append(_mask(np.flatnonzero(frame.predicted != y), n))
-        values["batch"].append(_mask(frame.batch_rows, n))
-        values["point_logits"].append(frame.point.logits)
-        values["point_probs"].append(terms.probs)
-        values["point_targets"].append(terms.targets)
-        values["point_dL_du"].append(terms.dL_du)
-        dw = terms.product if layout.z_size <= DW_COLUMNS_MAX else np.linalg.norm(terms.product, axis=1)[:, None]
-        values["point_dL_dw"].append(dw)
-        values["point_z"].append(frame.point.z[:Z_SHOWN_MAX])
-        values["point_loss"].append(terms.loss)
-        if layout.arrows:
-            values["W"].append(frame.W)
-            values["b"].append(frame.b)
-            values["next_W"].append(frame.next_W)
-        if layout.unit_counts:
-            codes, scale = _units(frame.units)
-            values["units"].append(codes)
-            values["units_scale"].append(scale)
-            scales = []
-            for i, matrix in enumerate(frame.layer_weights):
-                quantized, largest = _weights(matrix)
-                values[f"net_w{i}"].append(quantized)
-                scales.append(largest)
-            values["net_w_scale"].append(scales)
-    return pack(frame_columns(layout), {name: np.asarray(rows) for name, rows in values.items()})
+        for item in columns:
+            if isinstance(item, ColumnGroup):
+                for column, entry in zip(item.columns, item.value(frame, y), strict=True):
+                    values[column.name].append(entry)
+            else:
+                values[item.name].append(item.value(frame, y))
+    return pack(_flat(columns), {name: np.asarray(rows) for name, rows in values.items()})
 
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -231,15 +255,14 @@ def encode_points(X: np.ndarray, y: np.ndarray, is_test: np.ndarray) -> Packed:
 
 
 def history_columns(n_classes: int) -> list[Column]:
-    return [Column("step", "float64"), *(Column(name, "float32") for name in
-            ("train_loss", "test_loss", "train_acc", "test_acc")),
-            Column("class_grad_norm", "float32", (n_classes,))]  # fmt: skip
+    """The learning curves: the frames' metric columns (ce_core's history names), in float32."""
+    return _metric_columns(n_classes, "float32")
 
 
 def encode_history(history: dict, rows: np.ndarray) -> Packed:
     """The learning curves so far (a trainer's ``history.as_dict()``), keeping only ``rows``."""
-    n_classes = history["class_grad_norm"].shape[1]
-    return pack(history_columns(n_classes), {c.name: history[c.name][rows] for c in history_columns(n_classes)})
+    columns = history_columns(history[PER_CLASS].shape[1])
+    return pack(columns, {c.name: history[c.name][rows] for c in columns})
 
 
 BATCH_ROWS_MAX = 48  # samples of the last batch sent for its view; the mean is always over the whole batch

@@ -12,6 +12,7 @@ import numpy as np
 
 import ce_core
 
+from . import numbers
 from .palette import class_label
 
 MODES = ("random", "pca", "coords")
@@ -94,8 +95,8 @@ def directions(trainer: ce_core.Trainer, spec: SliceSpec, class_names=None):
         d1, d2, explained = ce_core.pca_directions(points, trainer.flat_params())
         shapes = model.param_shapes()
         return (ce_core.unflatten_params(d1, shapes), ce_core.unflatten_params(d2, shapes),
-                f"α: main direction of the path ({explained[0]:.0%} of its spread)",
-                f"β: second direction ({explained[1]:.0%})")  # fmt: skip
+                f"α: main direction of the path ({numbers.percent(explained[0])} of its spread)",
+                f"β: second direction ({numbers.percent(explained[1])})")  # fmt: skip
     if tuple(spec.first) == tuple(spec.second):
         raise ValueError("pick two different weights: one weight twice spans a line, not a plane")
     shapes = model.param_shapes()

@@ -15,11 +15,8 @@ import ce_core
 
 from . import dataset_csv, exports, session, state
 from .settings import HIDEABLE, Settings, to_query
+from .stage import drawing
 from .text import plain
-
-MAX_DRAWN_POINTS = 2000  # the same cap as the points slider
-MAX_UNDO = 50  # edits that Undo can take back; older ones are forgotten
-MAX_DRAW_CLASSES = 8
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -100,10 +97,11 @@ def download_section(settings: Settings) -> None:
     sb.download_button("Dataset (CSV)", lambda: exports.dataset_to_csv(data.X, data.y, data.class_names),
                        file_name="dataset.csv", mime="text/csv", key="dl_data", on_click="ignore",
                        disabled=len(data.y) == 0, width="stretch")  # fmt: skip
-    sb.download_button("Run history (CSV)", lambda: exports.history_to_csv(trainer.history.as_dict()),
+    names = data.class_names if len(data.class_names) == trainer.model.n_classes else None  # none: a cleared canvas
+    sb.download_button("Run history (CSV)", lambda: exports.history_to_csv(trainer.history.as_dict(), names),
                        file_name="history.csv", mime="text/csv", key="dl_history", on_click="ignore",
                        width="stretch")  # fmt: skip
-    sb.download_button("Weights (JSON)", lambda: _weights_json(trainer), file_name="weights.json",
+    sb.download_button("Weights (JSON)", lambda: _weights_json(trainer, names), file_name="weights.json",
                        mime="application/json", key="dl_weights", on_click="ignore", width="stretch")  # fmt: skip
     with sb.expander("Share a link"):
         st.caption("Opens the same dataset, model, settings and initial weights on any machine"
@@ -120,9 +118,10 @@ def download_section(settings: Settings) -> None:
             st.code(share_link(settings, hide), language=None, wrap_lines=True)
 
 
-def _weights_json(trainer) -> bytes:
+def _weights_json(trainer, class_names) -> bytes:
     model = trainer.model
-    meta = {"n_classes": model.n_classes, "features": model.features, "hidden": list(model.hidden),
+    classes = list(class_names) if class_names else [str(k) for k in range(model.n_classes)]
+    meta = {"n_classes": model.n_classes, "classes": classes, "features": model.features, "hidden": list(model.hidden),
             "activation": model.activation, "input_bounds": list(model.input_bounds), "step": trainer.step_count}  # fmt: skip
     return exports.params_to_json(trainer.params, meta)
 
@@ -137,34 +136,24 @@ def sidebar_sections(settings: Settings) -> None:
 # --------------------------------------------------------------------------------------------------------------
 # Drawing on the plane
 # --------------------------------------------------------------------------------------------------------------
-def _current_points() -> tuple[np.ndarray, np.ndarray]:
-    data = st.session_state.data
-    return data.X.copy(), data.y.copy()
-
-
-def _set_drawn(X: np.ndarray, y: np.ndarray, notice: str) -> None:
-    """Make the drawn points the session's data (keeping the previous points for Undo)."""
+def _set_drawn(data: state.Dataset, notice: str) -> None:
+    """Make ``data`` the session's points, keeping the ones before for Undo."""
     ss = st.session_state
     undo = ss.setdefault("draw_undo", [])
-    undo.append(_current_points())
-    del undo[:-MAX_UNDO]
-    n_classes = max(2, int(y.max()) + 1) if len(y) else 2
-    data = state.custom(X, y, tuple(str(k) for k in range(n_classes)), "drawn", ss.settings, state.CANVAS_BOUNDS)
+    undo.append(ss.data)
+    del undo[: -drawing.MAX_UNDO]
     session.replace_data(data, notice)
 
 
 def draw(x: float, y: float, k: int, remove: bool) -> None:
     """A click on the plane in draw mode: add a point of class k at (x, y), or remove the point nearest to it."""
-    X, labels = _current_points()
-    if not remove:
-        if len(labels) >= MAX_DRAWN_POINTS:
-            session.notify(f"The canvas holds at most {MAX_DRAWN_POINTS:,} points.")
-            return
-        _set_drawn(np.vstack([X, [[x, y]]]), np.append(labels, int(k)), "")
-    elif len(labels):
-        nearest = int(np.argmin(((X - [x, y]) ** 2).sum(axis=1)))
-        keep = np.arange(len(labels)) != nearest
-        _set_drawn(X[keep], labels[keep], "")
+    ss = st.session_state
+    edited = drawing.edit(ss.data, x, y, k, remove)
+    if edited is None:
+        if not remove:
+            session.notify(drawing.CANVAS_FULL)
+        return
+    _set_drawn(drawing.drawn(ss.data, *edited, ss.settings), "")
 
 
 def can_undo() -> bool:
@@ -172,16 +161,13 @@ def can_undo() -> bool:
 
 
 def undo() -> None:
-    """Take back the last edit of the drawn points."""
-    ss = st.session_state
-    undo_stack = ss.get("draw_undo", [])
+    """Take back the last edit of the points: the data before it come back as they were (their source and names)."""
+    undo_stack = st.session_state.get("draw_undo", [])
     if undo_stack:
-        X, y = undo_stack.pop()
-        n_classes = max(2, int(y.max()) + 1) if len(y) else 2
-        data = state.custom(X, y, tuple(str(k) for k in range(n_classes)), "drawn", ss.settings,
-                            state.CANVAS_BOUNDS)  # fmt: skip
-        session.replace_data(data, "")
+        session.replace_data(undo_stack.pop(), "")
 
 
 def clear() -> None:
-    _set_drawn(np.zeros((0, 2)), np.zeros(0, dtype=np.int64), "Canvas cleared: click on the plane to add points.")
+    data = st.session_state.data
+    _set_drawn(drawing.drawn(data, np.zeros((0, 2)), np.zeros(0, dtype=np.int64), st.session_state.settings),
+               drawing.CLEARED)  # fmt: skip

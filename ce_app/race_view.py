@@ -14,6 +14,7 @@ import pandas as pd
 
 import ce_core
 
+from . import numbers
 from .controls import batch_options
 from .palette import RUN_SYMBOLS, run_color
 from .settings import OPTIMIZER_LABELS
@@ -138,8 +139,8 @@ def _shared_slice(model: ce_core.Model, initial: dict, results, seed: int):
     if kept:
         try:
             d1, d2, explained = ce_core.pca_directions(np.vstack([r.points for r in kept]), center)
-            note = (f"the two directions along which the runs moved most (PCA of their paths: {explained[0]:.0%} and "
-                    f"{explained[1]:.0%} of the spread)")  # fmt: skip
+            note = (f"the two directions along which the runs moved most (PCA of their paths: {numbers.percent(explained[0])} and "
+                    f"{numbers.percent(explained[1])} of the spread)")  # fmt: skip
             return ce_core.unflatten_params(d1, shapes), ce_core.unflatten_params(d2, shapes), center, note
         except ValueError:
             pass  # the paths lie on a line (e.g. very few steps): random directions still give a picture

@@ -8,7 +8,7 @@ or sent but never read. The binary tables (frames, points, curves, the last batc
 own headers (``frame_codec``); the browser iterates over those names and never lists them again.
 
 Server -> browser, the component's arguments (``ARGS``): a dict whose nested parts are ``STREAM``, ``VIEW`` and
-``META``. Browser -> server, the component's value (``VALUE``): ``{"session", "have": {...}, "events": [...]}``,
+``META`` (built with :func:`message`, which refuses a key the contract does not name or a missing one). Browser -> server, the component's value (``VALUE``): ``{"session", "have": {...}, "events": [...]}``,
 every event ``{"seq", "kind", **fields}`` with the fields its kind declares in ``EVENTS``.
 
 This module imports nothing of Streamlit, so the contract test and the node tests' fixtures can read it.
@@ -31,6 +31,20 @@ class Key:
 
 def names(keys: tuple[Key, ...]) -> tuple[str, ...]:
     return tuple(key.name for key in keys)
+
+
+def message(keys: tuple[Key, ...], **values) -> dict:
+    """A message holding exactly the declared keys (optional ones may be left out), in declaration order.
+
+    Raises ValueError for a key that is not declared or a required one that is missing: the server cannot send
+    what the contract does not name, nor forget what it promises.
+    """
+    declared = names(keys)
+    unknown = sorted(set(values) - set(declared))
+    missing = [key.name for key in keys if not key.optional and key.name not in values]
+    if unknown or missing:
+        raise ValueError(f"message keys not in the contract: {unknown}; required keys missing: {missing}")
+    return {name: values[name] for name in declared if name in values}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -60,6 +74,8 @@ VIEW = (
     Key("step_scale", "number|null", "how much the next-step arrows are magnified (linear models), null otherwise"),
     Key("notice", "string", "a message for the status line once a stream has ended"),
     Key("points_version", "string", "the version of the points; the browser echoes it in VALUE.have.points"),
+    Key("idle", "string", "why nothing can be trained now ('' when training is possible): no points, one class"),
+    Key("focus", "number", "the stage takes the keyboard focus when this grows (e.g. a lesson was just picked)"),
 )
 
 META = (
@@ -79,44 +95,89 @@ META = (
     Key("activation", "string", "the hidden layers' activation"),
     Key("linear", "boolean", "the model is linear in x (the plane draws the weight arrows)"),
     Key("source", "string", "where the points come from: 'generated', 'uploaded' or 'drawn'"),
+    Key("metrics", "Array<Metric>", "the metrics row: which frame column each box shows, its label, help and format"),
+    Key("control_events", "Array<string>", "EVENTS that change what the server streams (EventKind.control)"),
+)
+
+METRIC = (
+    Key("name", "string", "a frame column (frame_codec.frame_columns)"),
+    Key("label", "string", "the box's label"),
+    Key("help", "string", "its tooltip"),
+    Key("format", "string", "its number format: fmt, fixed, percent or integer (ce_app/numbers.py)"),
+    Key("digits", "number", "fmt: significant digits; fixed: decimals"),
 )
 
 ARGS = (
     Key("session", "string", "the session's secret; the browser echoes it in VALUE.session"),
     Key("acked", "number", "the last event the server handled"),
     Key("stream", "object", "STREAM"),
-    Key("chunk", "object", "header of the frames table (frame_codec) plus its chunk seq and id"),
+    Key("chunk", "object", "CHUNK: the frames table's header (TABLE) plus its chunk seq and id"),
     Key("frames", "Uint8Array", "the frames table's bytes"),
     Key("lut", "Uint8Array", "256 RGB colours for the plane's one-byte grid codes"),
     Key("view", "object", "VIEW"),
     Key("meta", "object", "META"),
     Key("points", "object", "header of the points table", optional=True),
     Key("points_blob", "Uint8Array", "its bytes", optional=True),
-    Key("batch", "object", "the last mini-batch: its summary and table header", optional=True),
+    Key("batch", "object", "BATCH: the last mini-batch's summary, and its table's header (TABLE)", optional=True),
     Key("batch_blob", "Uint8Array", "its bytes", optional=True),
     Key("history", "object", "header of the learning curves so far", optional=True),
     Key("history_blob", "Uint8Array", "its bytes", optional=True),
+)
+
+TABLE = (  # the header of every binary table (frame_codec.pack)
+    Key("rows", "number", "N, the first dimension of every column"),
+    Key("bytes", "number", "length before compression"),
+    Key("columns", "Array<Column>", "name, dtype, shape and offset of each column"),
+)
+
+CHUNK = (  # ARGS.chunk, besides TABLE
+    Key("seq", "number", "the chunk's number in its stream (0 for a still frame)"),
+    Key("id", "number", "counts the frames made; the same id is the same frames"),
+)
+
+BATCH = (  # ARGS.batch, besides TABLE
+    Key("step", "number", "the step that used this mini-batch"),
+    Key("size", "number", "m, its samples"),
+    Key("lr", "number", "the learning rate of that step"),
+    Key("mean", "Array<Array<number>>", "dL/dW, the mean of the samples' contributions (K, D)"),
+    Key("update", "Array<Array<number>>", "the change the optimizer made to W (K, D)"),
 )
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # Browser -> server
 # ----------------------------------------------------------------------------------------------------------------
+FIELDS = (  # every field an event may carry; ``ce_app/stage/events.py`` checks each one
+    Key("step", "number", "the step of the frame on screen (an integer)"),
+    Key("stream", "string", "STREAM.id of the stream the browser was playing"),
+    Key("chunk", "number", "the number of the chunk wanted (an integer)"),
+    Key("n", "number", "how many steps: 1 or 10"),
+    Key("index", "number", "a point: a row of the points table (an integer)"),
+    Key("show", "string|number", "'regions' or a class index k"),
+    Key("on", "boolean", "switched on (true) or off (false)"),
+    Key("x", "number", "where the plane was clicked, in data coordinates"),
+    Key("y", "number", "where the plane was clicked, in data coordinates"),
+    Key("k", "number", "the class of a drawn point (an integer)"),
+    Key("remove", "boolean", "remove the nearest point instead of adding one"),
+)
+
+
 @dataclass(frozen=True)
 class EventKind:
-    """One kind of event the stage sends, and the fields it carries (besides ``seq`` and ``kind``)."""
+    """One kind of event the stage sends, and the fields it carries (besides ``seq`` and ``kind``), all required."""
 
     kind: str
-    fields: tuple[str, ...]
+    fields: tuple[str, ...]  # names of FIELDS
     doc: str
+    control: bool = True  # changes what the server streams: renders that arrive before it is acknowledged are stale
 
 
 EVENTS = (
-    EventKind("hello", (), "the stage is new or reconnected and wants the current state"),
+    EventKind("hello", (), "the stage is new or reconnected and wants the current state", control=False),
     EventKind("play", (), "Play"),
     EventKind("pause", ("step", "stream"), "Pause on the frame of `step` of `stream`"),
-    EventKind("more", ("chunk", "stream"), "the next chunk of the playing stream, numbered `chunk`"),
-    EventKind("ended", ("stream", "step"), "the last frame of an ended stream is on screen"),
+    EventKind("more", ("chunk", "stream"), "the next chunk of the playing stream, numbered `chunk`", control=False),
+    EventKind("ended", ("stream", "step"), "the last frame of an ended stream is on screen", control=False),
     EventKind("step", ("n",), "Step (n = 1) or Step x10 (n = 10)"),
     EventKind("epoch", (), "steps until every training point was used once in this pass"),
     EventKind("reset", (), "back to the initial weights, step 0"),
@@ -130,6 +191,7 @@ EVENTS = (
 )
 EVENT_KINDS = tuple(event.kind for event in EVENTS)
 EVENT_FIELDS = {event.kind: event.fields for event in EVENTS}
+CONTROL_EVENTS = tuple(event.kind for event in EVENTS if event.control)
 
 HAVE = (
     Key("points", "string|null", "VIEW.points_version of the points the browser holds"),

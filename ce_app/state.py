@@ -6,7 +6,7 @@ Session state (``st.session_state``), all bounded in size:
     trainer    ce_core.Trainer  weights, optimizer state, history (bounded), last batch
     model_key  tuple          the settings that built ``trainer``; when they change, training restarts
     trainer_version int       counts the trainers built in this session (a new one ends the player's stream)
-    player_state    Player    the training page's player (ce_app/player.py)
+    player_state    Stage     the training page's stage (ce_app/stage, drawn by ce_app/player.py)
     notices    list[str]      messages to show once (fallbacks from a link, restarts)
 """
 

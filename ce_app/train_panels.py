@@ -14,15 +14,9 @@ import streamlit as st
 
 import ce_core
 
+from .numbers import fmt, latex
 from .palette import class_label
 from .state import Dataset
-
-
-def fmt(value: float, digits: int = 4) -> str:
-    """A number for a table cell or a metric: 4 significant digits, never 'nan' (shown as '–')."""
-    if value is None or not np.isfinite(value):
-        return "–"
-    return f"{value:.{digits}g}"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -45,12 +39,11 @@ def z_names(trainer: ce_core.Trainer) -> list[str]:
     return ce_core.feature_names(model.features)
 
 
-NUMBER_FORMAT = "%.4g"
-
-
-def show_table(frame: pd.DataFrame) -> None:
-    config = {c: st.column_config.NumberColumn(c, format=NUMBER_FORMAT) for c in frame.columns if c != "class"}
-    st.dataframe(frame, hide_index=True, column_config=config, width="stretch")
+def show_table(frame: pd.DataFrame, digits: int = 4) -> None:
+    """A dataframe whose numbers are written as everywhere else (ce_app/numbers.py); the cells keep their values."""
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    styled = frame.style.format(lambda value: fmt(value, digits), subset=numeric)
+    st.dataframe(styled, hide_index=True, width="stretch")
 
 
 def vector_text(values, names, limit: int = 8) -> str:
@@ -70,8 +63,8 @@ def chain_rule_walkthrough(terms, names, label: int, class_names, smoothing: flo
     st.latex(r"\frac{\partial L}{\partial w_k} = \underbrace{\frac{\partial L}{\partial p_y}}_{-1/p_y}"
              r"\cdot \underbrace{\frac{\partial p_y}{\partial u_k}}_{p_y(\mathbb{1}[k=y]-p_k)/T}"
              r"\cdot \underbrace{\frac{\partial u_k}{\partial w_k}}_{z}")  # fmt: skip
-    st.latex(rf"\frac{{\partial L}}{{\partial p_y}} = -\frac{{1}}{{p_y}} = -\frac{{1}}{{{fmt(p_y, 5)}}} "
-             rf"= {fmt(terms.dL_dp_y, 5)}")  # fmt: skip
+    st.latex(rf"\frac{{\partial L}}{{\partial p_y}} = -\frac{{1}}{{p_y}} = -\frac{{1}}{{{latex(p_y, 5)}}} "
+             rf"= {latex(terms.dL_dp_y, 5)}")  # fmt: skip
     k = len(terms.probs)
     frame = pd.DataFrame({
         "class": [class_label(i, class_names) for i in range(k)],

@@ -6,7 +6,15 @@ See the README's glossary for the notation (x, z, W, b, u, p, y, T, lr, l2).
 """
 
 from ._malloc import keep_heap_slack
-from .datasets import DATASETS, make_dataset, neighbour_agreement, split_indices, standardize, train_test_split
+from .datasets import (
+    DATASETS,
+    make_dataset,
+    neighbour_agreement,
+    outer_edge_points,
+    split_indices,
+    standardize,
+    train_test_split,
+)
 from .features import FEATURE_MAPS, feature_names
 from .frames import ENDED_DIVERGED, ENDED_LIMIT, Chunk, Frame, FrameSpec, SelectedPoint, capture_frame, play_chunk
 from .gradcheck import GradCheck, check_grads, compare_grads, max_relative_error, numerical_grad
@@ -104,6 +112,7 @@ __all__ = [
     "neighbour_agreement",
     "numerical_grad",
     "off_slice_ratio",
+    "outer_edge_points",
     "pca_directions",
     "play_chunk",
     "project_trajectory",

@@ -181,3 +181,18 @@ def neighbour_agreement(X, y, k: int = 5) -> float:
     votes = np.zeros((n, int(y.max()) + 1))
     np.add.at(votes, (np.repeat(np.arange(n), k), y[nearest].ravel()), 1.0)
     return float((votes.argmax(axis=1) == y).mean())
+
+
+def outer_edge_points(X, y) -> list[int]:
+    """For each class present, its point farthest from the centre of all points, the farthest first.
+
+    On blobs this is "a point on the outer edge of a blob": the label-smoothing lesson's point, whose p_y is the
+    first to pass its smoothed target. X : (n, 2), y : (n,) class indices; returns row indices into X.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y)
+    if X.ndim != 2 or len(X) != len(y) or not len(y):
+        raise ValueError("X must be (n, d) and y (n,) with n > 0")
+    distance = np.linalg.norm(X - X.mean(axis=0), axis=1)
+    points = [int(np.flatnonzero(y == k)[np.argmax(distance[y == k])]) for k in np.unique(y)]
+    return sorted(points, key=lambda index: -distance[index])

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 COLUMNS = ("step", "epoch", "lr", "train_loss", "train_acc", "test_loss", "test_acc", "grad_norm")
+PER_CLASS = "class_grad_norm"  # the one column with an entry per class: |dJ/d(w_k, b_k)| of the step
 
 
 @dataclass(frozen=True)
@@ -91,20 +92,20 @@ class ThinningBuffer:
 
 
 class History(ThinningBuffer):
-    """The metrics in COLUMNS after each recorded step, and ``class_grad_norm``, one column per class."""
+    """The metrics in COLUMNS after each recorded step, and PER_CLASS (``class_grad_norm``), one entry per class."""
 
     def __init__(self, n_classes: int, capacity: int = 1000):
         fields = {name: ((), np.float64) for name in COLUMNS}
-        fields["class_grad_norm"] = ((n_classes,), np.float64)
+        fields[PER_CLASS] = ((n_classes,), np.float64)
         super().__init__(fields, capacity)
 
     def record(self, row: dict, class_grad_norm: np.ndarray) -> None:
         """Append one row: a value for every name in COLUMNS, and the per-class gradient norms (K,)."""
-        self.append(**{name: row[name] for name in COLUMNS}, class_grad_norm=class_grad_norm)
+        self.append(**{name: row[name] for name in COLUMNS}, **{PER_CLASS: class_grad_norm})
 
     def as_dict(self) -> dict[str, np.ndarray]:
-        """Every column by name (copies); "class_grad_norm" is (len, K)."""
-        return {name: self.column(name) for name in (*COLUMNS, "class_grad_norm")}
+        """Every column by name (copies); PER_CLASS is (len, K)."""
+        return {name: self.column(name) for name in (*COLUMNS, PER_CLASS)}
 
 
 class Trajectory(ThinningBuffer):

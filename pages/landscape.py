@@ -5,7 +5,7 @@ import streamlit as st
 
 import ce_core
 from ce_app import derivation_panels as deriv
-from ce_app import figures, page_frame, widget_memory
+from ce_app import figures, numbers, page_frame, widget_memory
 from ce_app import landscape_view as lv
 
 RESOLUTIONS = (11, 21, 31, 41, 51, 61)
@@ -100,11 +100,11 @@ else:
 
 if result is not None:
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("J at the current weights", f"{result.center_loss:.5g}",
+    m1.metric("J at the current weights", numbers.fmt(result.center_loss, 5),
               help="Mean cross-entropy on the training set plus the l2 penalty: the centre of the slice.")  # fmt: skip
-    m2.metric("Lowest J on the slice", "–" if result.lowest_loss is None else f"{result.lowest_loss:.5g}")
+    m2.metric("Lowest J on the slice", numbers.fmt(result.lowest_loss, 5))
     m3.metric("Step", f"{trainer.step_count:,}")
-    m4.metric("Path off the slice", f"{result.off_slice:.0%}",
+    m4.metric("Path off the slice", numbers.percent(result.off_slice),
               help="Median distance of the recorded weights from this plane, relative to their distance from the "
                    "current weights. 0%: the path lies in the slice; near 100%: it left the slice at once, and "
                    "the drawn path is only its shadow.")  # fmt: skip

@@ -3,11 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from ce_app import figures, page_frame, widget_memory
+from ce_app import figures, numbers, page_frame, widget_memory
 from ce_app import race_view as rv
 from ce_app.controls import batch_options
 from ce_app.settings import LR_VALUES, OPTIMIZERS
-from ce_app.train_panels import fmt
 
 CACHE_KEY = "race_cache"  # holds only the last race: (key, RaceSummary)
 CHART_CONFIG = {"displayModeBar": False}
@@ -91,11 +90,9 @@ for run in summary.runs:
     if run.diverged:
         st.error(f"{run.label} diverged after {run.steps_run:,} steps: {run.reason}.", icon=":material/error:")
 
-st.dataframe(rv.results_table(summary), hide_index=True, width="stretch", column_config={
-    "train loss": st.column_config.NumberColumn(format="%.4g"), "test loss": st.column_config.NumberColumn(format="%.4g"),
-    "train acc.": st.column_config.NumberColumn(format="percent"),
-    "test acc.": st.column_config.NumberColumn(format="percent"),
-})  # fmt: skip
+results = rv.results_table(summary)
+st.dataframe(results.style.format(numbers.fmt, subset=["train loss", "test loss"]).format(
+    numbers.percent, subset=["train acc.", "test acc."]), hide_index=True, width="stretch")  # fmt: skip
 
 curves = [figures.RunCurves(name=run.label, steps=run.steps, train_loss=run.train_loss, test_loss=run.test_loss,
                             color=run.color, symbol=run.symbol, diverged_reason=run.reason)
@@ -112,7 +109,7 @@ cols = st.columns(len(summary.runs))
 thumb_height = rv.thumbnail_height(data.bounds, len(cols))
 for col, run in zip(cols, summary.runs, strict=True):
     acc = run.metrics["train_acc"]
-    status = f"diverged at step {run.steps_run:,}" if run.diverged else f"train acc. {fmt(100 * acc, 3)}%"
+    status = f"diverged at step {run.steps_run:,}" if run.diverged else f"train acc. {numbers.percent(acc)}"
     fig = figures.region_thumbnail(run.grid_x1, run.grid_x2, run.probs, data.X, data.y, data.is_test,
                                    f"{run.label}<br><sup>{status}</sup>", data.bounds,
                                    height=thumb_height)  # fmt: skip

@@ -17,13 +17,18 @@ if not settings.present:
     )
 
 
+def _pick_lesson() -> None:
+    session.start_lesson(ss.lesson_pick)
+    player.take_focus()  # the keyboard shortcuts work again at once: focus leaves the picker for the stage
+
+
 def lesson_bar() -> None:
     """The lesson picker and what to notice: a teacher runs a lecture from here, without the sidebar."""
     ss.lesson_pick = settings.lesson
     left, right = st.columns([1, 2.2], vertical_alignment="center")
     left.selectbox("Lesson", ("", *lessons.KEYS), key="lesson_pick", label_visibility="collapsed",
                    format_func=lambda key: lessons.BY_KEY[key].title if key else "Lessons: pick one, or play freely",
-                   on_change=lambda: session.start_lesson(ss.lesson_pick))  # fmt: skip
+                   on_change=_pick_lesson)  # fmt: skip
     if settings.lesson:
         right.caption(lessons.BY_KEY[settings.lesson].notice)
 

@@ -1,5 +1,5 @@
 """Class mode's shared state and rules, without Streamlit: the store (SQLite or Redis), the room rules, the QR code.
 
-``store`` (the interface and ``open_store`` from the environment), ``sqlite_store`` and ``redis_store`` (the two
+``store`` (the interface), ``backends`` (``open_store``: which one, from the environment), ``sqlite_store`` and ``redis_store`` (the two
 backends), ``rooms`` (who may do what, and the messages), ``qr`` (the student link as a QR code).
 """

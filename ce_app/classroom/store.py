@@ -6,7 +6,7 @@ Two implementations with the same behaviour (``tests/store`` runs one set of tes
   processes on one machine (the replicas of ``deploy/local_cluster.sh``);
 - :class:`~ce_app.classroom.redis_store.RedisStore` for replicas on several machines.
 
-:func:`open_store` picks one from the environment:
+:func:`ce_app.classroom.backends.open_store` picks one from the environment:
 
     CE_STORE     unset or "" : SQLite in CE_DATA_DIR;  "redis://host:6379/0" : Redis;  "sqlite:///path/file.db"
     CE_DATA_DIR  the writable directory of the SQLite file (default: <temp dir>/cross-entropy-playground)
@@ -22,15 +22,10 @@ per-browser ids.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from pathlib import Path
 
 ROOM_TTL = 4 * 3600  # seconds: a room nobody has used for 4 hours is forgotten
-DATA_DIR_NAME = "cross-entropy-playground"
-DB_FILE = "classroom.sqlite3"
 
 # Results of the store's operations (``Classroom`` turns each into a message).
 OK = "ok"
@@ -154,32 +149,3 @@ class Store(ABC):
 
     def ping(self) -> None:  # noqa: B027 (a default that does nothing: only a remote store can be unreachable)
         """Raise when the store cannot be reached."""
-
-
-def data_dir() -> Path:
-    """Where the SQLite file lives: $CE_DATA_DIR, else <temp dir>/cross-entropy-playground (created, mode 0700)."""
-    path = Path(os.environ.get("CE_DATA_DIR") or Path(tempfile.gettempdir()) / DATA_DIR_NAME)
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # In a shared temp dir another user could have made the folder first: never write answers into theirs.
-    if hasattr(os, "getuid") and path.stat().st_uid != os.getuid():
-        raise ValueError(f"the data directory {path} belongs to another user: set CE_DATA_DIR to a folder of yours")
-    return path
-
-
-def open_store(url: str | None = None) -> Store:
-    """The store ``url`` (default: $CE_STORE) names: redis://..., sqlite:///path, or "" for SQLite in data_dir().
-
-    Raises ValueError for a URL of another kind.
-    """
-    url = os.environ.get("CE_STORE", "") if url is None else url
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        from .redis_store import RedisStore  # imported only when used: the default needs no redis client
-
-        return RedisStore(url)
-    from .sqlite_store import SQLiteStore
-
-    if url.startswith("sqlite:///"):
-        return SQLiteStore(Path(url.removeprefix("sqlite:///")))
-    if url:
-        raise ValueError("CE_STORE must be empty (SQLite in CE_DATA_DIR), sqlite:///path or redis://host:port/db")
-    return SQLiteStore(data_dir() / DB_FILE)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from .. import numbers
 from ..palette import NEUTRAL
 from .base import _axis, _layout, _title, figure
 
@@ -68,6 +69,13 @@ def _finite_path(path: SlicePath):
     return keep
 
 
+def _cell_texts(view: SliceView) -> list[list[str]]:
+    """Each cell's hover text: its alpha, beta and loss, written as every number is (ce_app/numbers.py)."""
+    alphas, betas = numbers.texts(view.alphas, 3), numbers.texts(view.betas, 3)
+    return [[f"α = {a}, β = {b}<br>loss {numbers.fmt(loss)}" for a, loss in zip(alphas, row, strict=True)]
+            for b, row in zip(betas, view.surface, strict=True)]  # fmt: skip
+
+
 def landscape_contour(view: SliceView) -> go.Figure:
     """Filled contours of the loss over (alpha, beta), each path as a line with its end marked, (0, 0) starred."""
     z, low, cap = display_surface(view.surface)
@@ -75,8 +83,8 @@ def landscape_contour(view: SliceView) -> go.Figure:
         type="contour", x=view.alphas.astype(np.float32), y=view.betas.astype(np.float32), z=z, zmin=low, zmax=cap,
         colorscale=view.colorscale, ncontours=24,
         line=dict(width=0.5, color="rgba(255,255,255,0.5)" if view.colorscale == LANDSCAPE_SCALE else "rgba(0,0,0,0.2)"),
-        colorbar=dict(title=dict(text="loss"), thickness=12),
-        hovertemplate="α = %{x:.3f}, β = %{y:.3f}<br>loss %{z:.4f}<extra></extra>",
+        colorbar=dict(title=dict(text="loss"), thickness=12), text=_cell_texts(view),
+        hovertemplate="%{text}<extra></extra>",
     )]  # fmt: skip
     for path in view.paths:
         keep = _finite_path(path)
@@ -99,7 +107,7 @@ def landscape_contour(view: SliceView) -> go.Figure:
         hovertemplate=f"{view.center_label} (α = β = 0)<extra></extra>",
     ))  # fmt: skip
     return figure(traces, _layout(
-        view.height, title=_title(f"{view.title}<br><sup>colours stop at loss {cap:.3g}: anything higher is drawn "
+        view.height, title=_title(f"{view.title}<br><sup>colours stop at loss {numbers.fmt(cap, 3)}: anything higher is drawn "
                                   "in the top colour</sup>"),
         xaxis=_axis(view.x_title, (view.alphas[0], view.alphas[-1])),
         yaxis=_axis(view.y_title, (view.betas[0], view.betas[-1])),
@@ -113,7 +121,7 @@ def landscape_surface(view: SliceView) -> go.Figure:
     traces = [dict(
         type="surface", x=view.alphas.astype(np.float32), y=view.betas.astype(np.float32), z=z, cmin=low, cmax=cap,
         colorscale=view.colorscale, colorbar=dict(title=dict(text="loss"), thickness=12), opacity=0.92,
-        hovertemplate="α = %{x:.3f}, β = %{y:.3f}<br>loss %{z:.4f}<extra></extra>",
+        text=_cell_texts(view), hovertemplate="%{text}<extra></extra>",
     )]  # fmt: skip
     for path in view.paths:
         if path.losses is None:
@@ -123,15 +131,16 @@ def landscape_surface(view: SliceView) -> go.Figure:
             type="scatter3d", mode="lines+markers", x=path.alphas[keep].astype(np.float32),
             y=path.betas[keep].astype(np.float32), z=np.minimum(path.losses[keep], cap).astype(np.float32),
             name=path.name, line=dict(color=path.color, width=6), marker=dict(size=2.5, color=path.color),
-            customdata=path.steps[keep].astype(np.int32),
-            hovertemplate=f"{path.name}<br>step %{{customdata}}<br>loss %{{z:.4f}}<extra></extra>",
+            text=[f"step {numbers.integer(s)}<br>loss {numbers.fmt(v)}" for s, v in zip(path.steps[keep],
+                                                                                      path.losses[keep], strict=True)],
+            hovertemplate=f"{path.name}<br>%{{text}}<extra></extra>",
         ))  # fmt: skip
     if view.center_loss is not None and np.isfinite(view.center_loss):
         traces.append(dict(
             type="scatter3d", mode="markers", x=[0.0], y=[0.0], z=[float(min(view.center_loss, cap))],
             name=view.center_label, marker=dict(symbol="diamond", size=7, color="#ffffff",
                                                 line=dict(color="#111111", width=2)),
-            hovertemplate=f"{view.center_label}<br>loss %{{z:.4f}}<extra></extra>",
+            hovertemplate=f"{view.center_label}<br>loss {numbers.fmt(view.center_loss)}<extra></extra>",
         ))  # fmt: skip
     # Axis titles in 3D collide with the tick labels when long: keep the symbol, the 2D map has the full text.
     short_x, short_y = view.x_title.split(":")[0], view.y_title.split(":")[0]

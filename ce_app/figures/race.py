@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 import ce_core
 
+from .. import numbers
 from ..palette import (
     CLASS_COLORS,
     CLASS_SYMBOL_CODES,
@@ -71,7 +72,8 @@ def race_curves(runs, *, height=CURVE_HEIGHT + 80) -> go.Figure:
             x, y = _finite_xy(np.asarray(run.steps), np.asarray(values, dtype=float))
             traces.append(dict(type="scatter", mode="lines", x=x, y=y, name=f"{run.name} · {part}",
                                legendgroup=run.name, line=dict(color=run.color, dash=dash, width=2),
-                               hovertemplate=f"{run.name} {part}: %{{y:.4f}}<extra></extra>"))  # fmt: skip
+                               customdata=numbers.texts(y),
+                               hovertemplate=f"{run.name} {part}: %{{customdata}}<extra></extra>"))  # fmt: skip
             if part == "train" and len(y):
                 starts.append(float(y[0]))
             if len(y):
@@ -89,7 +91,7 @@ def race_curves(runs, *, height=CURVE_HEIGHT + 80) -> go.Figure:
             type="scatter", mode="markers", x=last_x, y=shown_y, showlegend=False, legendgroup=run.name,
             marker=dict(symbol="x" if run.diverged_reason else run.symbol, size=13 if run.diverged_reason else 9,
                         color=run.color, line=dict(color="white", width=1)),
-            text=[f"{reason} (loss {v:.4g})" for v in last_y], hovertemplate=f"{run.name}: %{{text}}<extra></extra>",
+            text=[f"{reason} (loss {numbers.fmt(v)})" for v in last_y], hovertemplate=f"{run.name}: %{{text}}<extra></extra>",
         ))  # fmt: skip
     return figure(traces, _layout(
         height, title=_title("Loss per step: training (solid) and test (dotted), one colour per run"),

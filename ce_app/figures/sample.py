@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from .. import numbers
 from ..palette import NEUTRAL, class_color, class_label
 from .base import BOTTOM_LEGEND, SMALL_HEIGHT, _axis, _layout, _title, figure
 
@@ -16,11 +17,12 @@ def prob_target_bars(probs: np.ndarray, targets: np.ndarray, class_names=None, *
     labels = [class_label(i, class_names) for i in range(k)]
     traces = [
         dict(type="bar", x=labels, y=np.asarray(probs, dtype=float), name="p_k (model)",
-             marker=dict(color=[class_color(i) for i in range(k)]), texttemplate="%{y:.2f}", textposition="outside",
-             cliponaxis=False, hovertemplate="%{x}<br>p = %{y:.5f}<extra></extra>"),
+             marker=dict(color=[class_color(i) for i in range(k)]), text=numbers.texts(probs, 2),
+             texttemplate="%{text}", textposition="outside", cliponaxis=False, customdata=numbers.texts(probs, 5),
+             hovertemplate="%{x}<br>p = %{customdata}<extra></extra>"),
         dict(type="bar", x=labels, y=np.asarray(targets, dtype=float), name="y_k (target)",
-             marker=dict(color="rgba(0,0,0,0)", line=dict(color=NEUTRAL, width=2)),
-             hovertemplate="%{x}<br>y = %{y:.4f}<extra></extra>"),
+             marker=dict(color="rgba(0,0,0,0)", line=dict(color=NEUTRAL, width=2)), customdata=numbers.texts(targets),
+             hovertemplate="%{x}<br>y = %{customdata}<extra></extra>"),
     ]  # fmt: skip
     return figure(traces, _layout(height, font_size=font_size,
                                   title=_title("Probabilities p_k and targets y_k"),
@@ -34,8 +36,9 @@ def jacobian_heatmap(jacobian: np.ndarray, class_names=None, *, height=SMALL_HEI
     labels = [class_label(i, class_names) for i in range(k)]
     limit = float(np.abs(jacobian).max()) or 0.25
     heat = dict(type="heatmap", z=jacobian.astype(float), x=labels, y=labels, zmin=-limit, zmax=limit,
-                colorscale="RdBu_r", texttemplate="%{z:.3f}", colorbar=dict(thickness=12),
-                hovertemplate="dp(%{y}) / du(%{x}) = %{z:.5f}<extra></extra>")  # fmt: skip
+                colorscale="RdBu_r", text=[numbers.texts(row, 3) for row in jacobian], texttemplate="%{text}",
+                colorbar=dict(thickness=12), customdata=[numbers.texts(row, 5) for row in jacobian],
+                hovertemplate="dp(%{y}) / du(%{x}) = %{customdata}<extra></extra>")  # fmt: skip
     return figure([heat], _layout(height, title=_title("Softmax Jacobian ∂p_i/∂u_j = p_i(1[i=j] − p_j)"),
                                   xaxis=_axis("u_j"), yaxis=_axis("p_i", autorange="reversed")))  # fmt: skip
 
@@ -44,9 +47,9 @@ def grad_bars(values: np.ndarray, class_names=None, *, limit: float = 1.0, heigh
     """Bars of dL/du_k = (p_k - y_k)/T, one per class in its colour, on a fixed axis [-limit, limit]."""
     k = len(values)
     bar = dict(type="bar", x=[class_label(i, class_names) for i in range(k)], y=np.asarray(values, dtype=float),
-               marker=dict(color=[class_color(i) for i in range(k)]), texttemplate="%{y:.3f}",
-               textposition="outside", cliponaxis=False,
-               hovertemplate="%{x}<br>dL/du = %{y:.5f}<extra></extra>")  # fmt: skip
+               marker=dict(color=[class_color(i) for i in range(k)]), text=numbers.texts(values, 3),
+               texttemplate="%{text}", textposition="outside", cliponaxis=False, customdata=numbers.texts(values, 5),
+               hovertemplate="%{x}<br>dL/du = %{customdata}<extra></extra>")  # fmt: skip
     top = 1.25 * float(limit)
     return figure([bar], _layout(height, title=_title("Gradient on the logits dL/du_k = (p_k − y_k)/T"),
                                  yaxis=_axis("", (-top, top), zeroline=True, zerolinewidth=2),

@@ -1,31 +1,41 @@
-// The stage's small charts on canvases: bars for one point's logits and probabilities, and the learning curves.
-"use strict";
+// @ts-check
+// The stage's small charts on canvases: bars for one point's logits and probabilities, the learning curves, and
+// the heat maps of the last mini-batch.
+import {sizeCanvas, title} from "./draw.js";
+import {fmt, integer} from "./numbers.js";
+import {THEME, diverging} from "./theme.js";
+import {logTicks, ticks} from "./ticks.js";
 
-const CE_FONT = '"Source Sans", "Source Sans Pro", "DejaVu Sans", Arial, sans-serif';
-const CE_TEXT = "#31333F", CE_MUTED = "#6b6f7e", CE_LOSS = "#0072B2", CE_ACC = "#D55E00";
+const MAX_CURVE_POINTS = 2000;  // thinned by half beyond this, as the trainer's own history is
 
-function ceTitle(ctx, text, x, y, font) {
-  ctx.fillStyle = CE_TEXT;
-  ctx.font = "600 " + font + "px " + CE_FONT;
-  ctx.textAlign = "left"; ctx.textBaseline = "top";
-  ctx.fillText(text, x, y);
-}
+/** A canvas chart that keeps its size until told otherwise. */
+class CanvasChart {
+  /** @param {HTMLCanvasElement} canvas */
+  constructor(canvas) {
+    this.canvas = canvas; this.width = 0; this.height = 0;
+    /** @type {CanvasRenderingContext2D|null} */
+    this.ctx = null;
+  }
 
-// Bars, one per class: values (K), optional outlined target bars beside them, a fixed or a fitted value axis.
-class CeBars {
-  constructor(canvas) { this.canvas = canvas; this.width = 0; this.height = 0; }
-
+  /** @param {number} width @param {number} height */
   resize(width, height) {
     if (width === this.width && height === this.height) return;
     this.width = width; this.height = height;
-    this.ctx = ceSizeCanvas(this.canvas, width, height);
+    this.ctx = sizeCanvas(this.canvas, width, height);
   }
+}
 
-  draw({title, values, targets, colors, labels, range, digits = 3, font = 12}) {
+/** Bars, one per class: values (K), optional outlined target bars beside them, a fixed or a fitted value axis. */
+export class Bars extends CanvasChart {
+  /**
+   * @param {{title: string, values: number[], targets?: number[], colors: string[], labels: string[],
+   *          range?: [number, number], digits?: number, font?: number}} spec
+   */
+  draw({title: text, values, targets, colors, labels, range, digits = 3, font = 12}) {
     const ctx = this.ctx, W = this.width, H = this.height;
     if (!ctx) return;
     ctx.clearRect(0, 0, W, H);
-    ceTitle(ctx, title, 4, 2, font + 1);
+    title(ctx, text, 4, 2, font + 1);
     const K = values.length;
     let lo, hi;
     if (range) { [lo, hi] = range; } else {
@@ -36,15 +46,15 @@ class CeBars {
     }
     const left = 34, right = 6, top = font + 14, bottom = font + 10;
     const plotH = H - top - bottom, plotW = W - left - right;
-    const y = (v) => top + ((hi - Math.min(hi, Math.max(lo, v))) / (hi - lo)) * plotH;
-    ctx.font = (font - 1) + "px " + CE_FONT;
-    ctx.strokeStyle = "rgba(0,0,0,0.08)"; ctx.fillStyle = CE_MUTED;
+    const y = (/** @type {number} */ v) => top + ((hi - Math.min(hi, Math.max(lo, v))) / (hi - lo)) * plotH;
+    ctx.font = (font - 1) + "px " + THEME.font;
+    ctx.strokeStyle = THEME.gridLine; ctx.fillStyle = THEME.muted;
     ctx.textAlign = "right"; ctx.textBaseline = "middle";
-    for (const t of ceTicks(lo, hi, Math.max(2, Math.floor(plotH / 32)))) {
+    for (const t of ticks(lo, hi, Math.max(2, Math.floor(plotH / 32)))) {
       ctx.beginPath(); ctx.moveTo(left, y(t)); ctx.lineTo(W - right, y(t)); ctx.stroke();
-      ctx.fillText(ceTickLabel(t), left - 4, y(t));
+      ctx.fillText(fmt(t, 3), left - 4, y(t));
     }
-    ctx.strokeStyle = "#999999";
+    ctx.strokeStyle = THEME.zeroLine;
     ctx.beginPath(); ctx.moveTo(left, y(0)); ctx.lineTo(W - right, y(0)); ctx.stroke();
     const slot = plotW / K, bar = targets ? slot * 0.36 : slot * 0.62;
     ctx.textAlign = "center";
@@ -54,72 +64,92 @@ class CeBars {
       const v = values[k];
       ctx.fillStyle = colors[k];
       ctx.fillRect(x, Math.min(y(v), y(0)), bar, Math.abs(y(v) - y(0)));
-      ctx.fillStyle = CE_TEXT;
+      ctx.fillStyle = THEME.text;
       ctx.textBaseline = v >= 0 ? "bottom" : "top";
-      ctx.fillText(ceSigned(ceFormat(v, digits)), x + bar / 2, v >= 0 ? y(v) - 1 : y(v) + 1);
+      ctx.fillText(fmt(v, digits), x + bar / 2, v >= 0 ? y(v) - 1 : y(v) + 1);
       if (targets) {
-        ctx.strokeStyle = CE_NEUTRAL; ctx.lineWidth = 1.6;
+        ctx.strokeStyle = THEME.neutral; ctx.lineWidth = 1.6;
         const t = targets[k];
         ctx.strokeRect(cx + 1, Math.min(y(t), y(0)), bar, Math.abs(y(t) - y(0)));
       }
-      ctx.fillStyle = CE_MUTED; ctx.textBaseline = "top";
+      ctx.fillStyle = THEME.muted; ctx.textBaseline = "top";
       ctx.fillText(labels[k], cx, H - bottom + 3);
     }
   }
 }
 
-// The learning curves so far: the history sent with a stream, then one point per frame shown.
-class CeCurves {
-  constructor() { this.reset(null, 0); }
+/**
+ * The learning curves so far: every column of the history table sent with a stream, then one row per frame shown
+ * (frames carry the same columns). The column names come from the table's header.
+ */
+export class Curves {
+  constructor() {
+    /** @type {Map<string, Array<number|number[]>>} */
+    this.columns = new Map();
+  }
 
-  reset(table, K) {
-    this.K = K;
-    this.step = []; this.train_loss = []; this.test_loss = []; this.train_acc = []; this.test_acc = [];
-    this.norms = Array.from({length: K}, () => []);
+  /** Start again from a history table (null: no curves, e.g. nothing to train). @param {import("./codec.js").Table|null} table */
+  reset(table) {
+    this.columns = new Map();
     if (!table) return;
-    for (let i = 0; i < table.rows; i++) {
-      this.add(table.get("step", i), table.get("train_loss", i), table.get("test_loss", i), table.get("train_acc", i),
-               table.get("test_acc", i), table.get("class_grad_norm", i));
+    for (const name of table.names) this.columns.set(name, []);
+    for (let i = 0; i < table.rows; i++) this.add(table.row(i));
+  }
+
+  /** @returns {number} rows kept */
+  get length() {
+    const steps = this.columns.get("step");
+    return steps ? steps.length : 0;
+  }
+
+  /** Add a frame's row (a frame already in the curves is skipped). @param {import("./codec.js").Row} row */
+  add(row) {
+    const steps = /** @type {number[]|undefined} */ (this.columns.get("step"));
+    if (!steps || (steps.length && /** @type {number} */ (row.step) <= steps[steps.length - 1])) return;
+    for (const [name, values] of this.columns) {
+      const entry = row[name];
+      values.push(typeof entry === "number" ? entry : Array.from(entry));  // a copy: the frame's views pin its chunk
+    }
+    if (steps.length > MAX_CURVE_POINTS) this.thin();
+  }
+
+  thin() {  // keep every other row and always the latest, as the trainer's own history does
+    for (const [name, values] of this.columns) {
+      this.columns.set(name, values.filter((_, i) => i % 2 === 0 || i === values.length - 1));
     }
   }
 
-  add(step, trainLoss, testLoss, trainAcc, testAcc, norms) {
-    const last = this.step.length ? this.step[this.step.length - 1] : -1;
-    if (step <= last) return;  // a frame already in the curves
-    this.step.push(step); this.train_loss.push(trainLoss); this.test_loss.push(testLoss);
-    this.train_acc.push(trainAcc); this.test_acc.push(testAcc);
-    for (let k = 0; k < this.K; k++) this.norms[k].push(norms[k]);
-    if (this.step.length > 2000) this.thin();
+  /** A scalar column's values. @param {string} name @returns {number[]} */
+  series(name) {
+    return /** @type {number[]} */ (this.columns.get(name) || []);
   }
 
-  thin() {  // keep every other point and always the latest, as the trainer's own history does
-    const keep = (a) => a.filter((_, i) => i % 2 === 0 || i === a.length - 1);
-    for (const name of ["step", "train_loss", "test_loss", "train_acc", "test_acc"]) this[name] = keep(this[name]);
-    this.norms = this.norms.map(keep);
+  /** Entry k of a per-class column, row by row. @param {string} name @param {number} k @returns {number[]} */
+  entry(name, k) {
+    return /** @type {number[][]} */ (this.columns.get(name) || []).map((row) => row[k]);
   }
 }
 
-// A line chart over the step axis with a left value axis and an optional right one (0-100%) or a log scale.
-class CeLineChart {
-  constructor(canvas) { this.canvas = canvas; this.width = 0; this.height = 0; }
+/**
+ * @typedef {{values: number[], color: string, dash?: boolean, axis?: "left"|"right", width?: number}} Series
+ * @typedef {{label: string, color: string, dash?: boolean}} LegendItem
+ */
 
-  resize(width, height) {
-    if (width === this.width && height === this.height) return;
-    this.width = width; this.height = height;
-    this.ctx = ceSizeCanvas(this.canvas, width, height);
-  }
-
-  // series: [{values, color, dash, axis: "left" | "right"}]; left: {log, title}; right: {title} (0..1 shown as %)
-  draw({title, steps, series, left, right, legend, font = 12}) {
+/** A line chart over the step axis with a left value axis and an optional right one (0-100%) or a log scale. */
+export class LineChart extends CanvasChart {
+  /**
+   * @param {{title: string, steps: number[], series: Series[], left: {log: boolean}, right: boolean,
+   *          legend: LegendItem[], font?: number}} spec
+   */
+  draw({title: text, steps, series, left, right, legend, font = 12}) {
     const ctx = this.ctx, W = this.width, H = this.height;
     if (!ctx) return;
     ctx.clearRect(0, 0, W, H);
-    ceTitle(ctx, title, 4, 2, font + 1);
+    title(ctx, text, 4, 2, font + 1);
     const top = font + 16, bottom = font + 30, l = 50, r = right ? 46 : 10;
     const plotW = W - l - r, plotH = H - top - bottom;
-    const lastStep = steps.length ? steps[steps.length - 1] : 0;
-    const xmax = Math.max(1, lastStep);
-    const x = (s) => l + (s / xmax) * plotW;
+    const xmax = Math.max(1, steps.length ? steps[steps.length - 1] : 0);
+    const x = (/** @type {number} */ s) => l + (s / xmax) * plotW;
     let lo = Infinity, hi = -Infinity;
     for (const s of series) {
       if (s.axis === "right") continue;
@@ -134,25 +164,25 @@ class CeLineChart {
       lo /= 1.15; hi *= 1.15;
     } else { lo = 0; hi = hi > 0 ? hi * 1.08 : 1; }
     const yl = left.log
-      ? (v) => top + (Math.log(hi) - Math.log(v)) / (Math.log(hi) - Math.log(lo)) * plotH
-      : (v) => top + (hi - v) / (hi - lo) * plotH;
-    const yr = (v) => top + (1.02 - v) / 1.02 * plotH;
-    ctx.font = (font - 1) + "px " + CE_FONT;
+      ? (/** @type {number} */ v) => top + (Math.log(hi) - Math.log(v)) / (Math.log(hi) - Math.log(lo)) * plotH
+      : (/** @type {number} */ v) => top + (hi - v) / (hi - lo) * plotH;
+    const yr = (/** @type {number} */ v) => top + (1.02 - v) / 1.02 * plotH;
+    ctx.font = (font - 1) + "px " + THEME.font;
     ctx.lineWidth = 1;
-    ctx.strokeStyle = "rgba(0,0,0,0.08)"; ctx.fillStyle = CE_MUTED;
+    ctx.strokeStyle = THEME.gridLine; ctx.fillStyle = THEME.muted;
     ctx.textAlign = "right"; ctx.textBaseline = "middle";
-    for (const t of left.log ? ceLogTicks(lo, hi) : ceTicks(lo, hi, Math.max(2, Math.floor(plotH / 40)))) {
+    for (const t of left.log ? logTicks(lo, hi) : ticks(lo, hi, Math.max(2, Math.floor(plotH / 40)))) {
       ctx.beginPath(); ctx.moveTo(l, yl(t)); ctx.lineTo(l + plotW, yl(t)); ctx.stroke();
-      ctx.fillText(ceTickLabel(t), l - 4, yl(t));
+      ctx.fillText(fmt(t, 3), l - 4, yl(t));
     }
     if (right) {
       ctx.textAlign = "left";
       for (const t of [0, 0.25, 0.5, 0.75, 1]) ctx.fillText(Math.round(100 * t) + "%", l + plotW + 4, yr(t));
     }
     ctx.textAlign = "center"; ctx.textBaseline = "top";
-    for (const t of ceTicks(0, xmax, Math.max(2, Math.floor(plotW / 70)), true)) {
+    for (const t of ticks(0, xmax, Math.max(2, Math.floor(plotW / 70)), true)) {
       ctx.beginPath(); ctx.moveTo(x(t), top); ctx.lineTo(x(t), top + plotH); ctx.stroke();
-      ctx.fillText(ceFormat(t, 6).replace(/\B(?=(\d{3})+(?!\d))/g, ","), x(t), top + plotH + 3);
+      ctx.fillText(integer(t), x(t), top + plotH + 3);
     }
     ctx.fillText("step", l + plotW / 2, top + plotH + font + 4);
     ctx.save();
@@ -176,87 +206,79 @@ class CeLineChart {
     }
     ctx.restore();
     ctx.setLineDash([]);
-    // legend along the bottom
-    let lx = l;
+    let lx = l;  // the legend along the bottom
     ctx.textAlign = "left"; ctx.textBaseline = "middle";
     const ly = H - 8;
     for (const item of legend) {
       ctx.strokeStyle = item.color; ctx.lineWidth = 2; ctx.setLineDash(item.dash ? [4, 3] : []);
       ctx.beginPath(); ctx.moveTo(lx, ly); ctx.lineTo(lx + 16, ly); ctx.stroke();
       ctx.setLineDash([]);
-      ctx.fillStyle = CE_TEXT;
+      ctx.fillStyle = THEME.text;
       ctx.fillText(item.label, lx + 20, ly);
       lx += 28 + ctx.measureText(item.label).width;
     }
   }
 }
 
-// Red for positive, blue for negative, white at 0 (RdBu reversed), for values already scaled to [-1, 1].
-function ceDiverging(v) {
-  const t = Math.max(-1, Math.min(1, v));
-  const [r, g, b] = t >= 0 ? [178 + (1 - t) * 77, 24 + (1 - t) * 231, 43 + (1 - t) * 212]
-                           : [33 + (1 + t) * 222, 102 + (1 + t) * 153, 172 + (1 + t) * 83];
-  return "rgb(" + Math.round(r) + "," + Math.round(g) + "," + Math.round(b) + ")";
-}
+/** @typedef {{rows: number[][], labels: string[], limit: number}} HeatBlock */
 
-// A heat map of a few blocks of rows (e.g. the samples, then their mean), each block on its own colour scale.
-class CeHeatmap {
+/** A heat map of a few blocks of rows (e.g. the samples, then their mean), each block on its own colour scale. */
+export class Heatmap extends CanvasChart {
+  /** @param {HTMLCanvasElement} canvas @param {HTMLElement} tip */
   constructor(canvas, tip) {
-    this.canvas = canvas; this.tip = tip; this.width = 0; this.height = 0; this.cells = [];
+    super(canvas);
+    this.tip = tip;
+    /** @type {{x: number, y: number, w: number, h: number, text: string}[]} */
+    this.cells = [];
     canvas.addEventListener("mousemove", (e) => this.onMove(e));
     canvas.addEventListener("mouseleave", () => { this.tip.style.display = "none"; });
   }
 
-  resize(width, height) {
-    if (width === this.width && height === this.height) return;
-    this.width = width; this.height = height;
-    this.ctx = ceSizeCanvas(this.canvas, width, height);
-  }
-
-  // blocks: [{rows: [[values]], labels: [row labels], limit}], columns: labels of the columns
-  draw({title, note, blocks, columns, font = 12}) {
+  /** @param {{title: string, note: string, blocks: HeatBlock[], columns: string[], font?: number}} spec */
+  draw({title: text, note, blocks, columns, font = 12}) {
     const ctx = this.ctx, W = this.width, H = this.height;
     if (!ctx) return;
     ctx.clearRect(0, 0, W, H);
-    ceTitle(ctx, title, 4, 2, font + 1);
+    title(ctx, text, 4, 2, font + 1);
     this.cells = [];
     const rows = blocks.reduce((n, b) => n + b.rows.length, 0);
     const left = blocks.length > 1 ? 96 : 58, top = font + 12 + (note ? font + 4 : 0), gap = 6 * (blocks.length - 1), bottom = 22;
-    if (note) { ctx.fillStyle = CE_MUTED; ctx.font = (font - 1) + "px " + CE_FONT; ctx.fillText(note, 4, font + 8); }
+    if (note) { ctx.fillStyle = THEME.muted; ctx.font = (font - 1) + "px " + THEME.font; ctx.fillText(note, 4, font + 8); }
     const cellH = Math.max(2, Math.min(18, (H - top - bottom - gap) / Math.max(1, rows)));
     const cellW = (W - left - 4) / Math.max(1, columns.length);
     let y = top;
-    ctx.font = Math.min(font - 1, Math.max(8, cellH)) + "px " + CE_FONT;
+    ctx.font = Math.min(font - 1, Math.max(8, cellH)) + "px " + THEME.font;
     ctx.textBaseline = "middle";
     for (const block of blocks) {
       const limit = block.limit || 1;
       block.rows.forEach((values, i) => {
         values.forEach((v, j) => {
-          ctx.fillStyle = ceDiverging(v / limit);
+          ctx.fillStyle = diverging(v / limit);
           ctx.fillRect(left + j * cellW, y, Math.ceil(cellW), Math.ceil(cellH));
-          this.cells.push({x: left + j * cellW, y, w: cellW, h: cellH, text: block.labels[i] + ", " + columns[j] + ": " + ceSigned(ceFormat(v, 4))});
+          this.cells.push({x: left + j * cellW, y, w: cellW, h: cellH, text: block.labels[i] + ", " + columns[j] + ": " + fmt(v, 4)});
         });
         if (cellH >= 8 || block.rows.length <= 3) {
-          ctx.fillStyle = CE_MUTED; ctx.textAlign = "right";
+          ctx.fillStyle = THEME.muted; ctx.textAlign = "right";
           ctx.fillText(block.labels[i], left - 4, y + cellH / 2);
         }
         y += cellH;
       });
       y += 6;
     }
-    ctx.fillStyle = CE_MUTED; ctx.textAlign = "center"; ctx.textBaseline = "top";
-    ctx.font = (font - 1) + "px " + CE_FONT;
+    ctx.fillStyle = THEME.muted; ctx.textAlign = "center"; ctx.textBaseline = "top";
+    ctx.font = (font - 1) + "px " + THEME.font;
     const every = Math.max(1, Math.ceil(columns.length / Math.max(1, Math.floor((W - left) / 46))));
     columns.forEach((name, j) => { if (j % every === 0) ctx.fillText(name, left + (j + 0.5) * cellW, y + 2); });
   }
 
+  /** @param {MouseEvent} event */
   onMove(event) {
     const rect = this.canvas.getBoundingClientRect(), x = event.clientX - rect.left, y = event.clientY - rect.top;
     const cell = this.cells.find((c) => x >= c.x && x < c.x + c.w && y >= c.y && y < c.y + c.h);
     if (!cell) { this.tip.style.display = "none"; return; }
     this.tip.textContent = cell.text;
     this.tip.style.display = "block";
-    const parent = this.canvas.offsetParent.getBoundingClientRect();
+    const parent = /** @type {HTMLElement} */ (this.canvas.offsetParent).getBoundingClientRect();
     this.tip.style.left = (rect.left - parent.left + Math.min(x + 12, this.width - 160)) + "px";
     this.tip.style.top = (rect.top - parent.top + y - 30) + "px";
   }

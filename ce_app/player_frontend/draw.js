@@ -1,83 +1,35 @@
-// Small drawing helpers shared by the plane and the charts: number formats, axis ticks, marker shapes, canvases.
-"use strict";
+// @ts-check
+// Small drawing helpers shared by the plane and the charts: canvases, class markers, arrows, elements.
+import {THEME} from "./theme.js";
 
-// A number in at most `digits` significant digits that always fits a metric box: scientific notation below 1e-3
-// and from 1e5 on (6.96e-6, not 0.000006963 cut to "0.000006…"). NaN and infinities show as "–".
-function ceFormat(value, digits = 4) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
-  if (value === 0) return "0";
-  const size = Math.abs(value);
-  if (size < 1e-3 || size >= 1e5) {
-    const [mantissa, exponent] = value.toExponential(digits - 2).split("e");
-    return mantissa.replace(/\.?0+$/, "") + "e" + Number(exponent);
-  }
-  return String(Number(value.toPrecision(digits)));
-}
-
-// The full value, for a tooltip.
-function ceFull(value) {
-  return Number.isFinite(value) ? String(Number(value.toPrecision(12))) : "not defined";
-}
-
-function cePercent(value) {
-  if (!Number.isFinite(value)) return "–";
-  const percent = 100 * value;
-  return (percent === 100 || percent === 0 ? percent.toFixed(0) : percent.toFixed(1)) + "%";
-}
-
-// Minus signs that read as minus signs (U+2212), for labels.
-function ceSigned(text) {
-  return String(text).replace(/^-/, "\u2212").replace(/e-/, "e\u2212");
-}
-
-// About `count` round tick values covering [lo, hi] (steps of 1, 2 or 5 times a power of ten).
-function ceTicks(lo, hi, count = 5, integer = false) {
-  if (!(hi > lo)) return [lo];
-  let step = Math.pow(10, Math.floor(Math.log10((hi - lo) / count)));
-  for (const m of [1, 2, 5, 10]) {
-    if ((hi - lo) / (step * m) <= count) { step *= m; break; }
-  }
-  if (integer) step = Math.max(1, Math.round(step));
-  const ticks = [];
-  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
-  return ticks;
-}
-
-// Ticks of a log axis over [lo, hi] (both > 0): every power of ten, with 2 and 5 in between when the range spans
-// few decades, and at least two labelled ticks even inside one decade.
-function ceLogTicks(lo, hi) {
-  const first = Math.floor(Math.log10(lo)), last = Math.ceil(Math.log10(hi));
-  const decades = last - first;
-  const steps = decades <= 1 ? [1, 1.5, 2, 3, 5, 7] : decades <= 3 ? [1, 2, 5] : [1];
-  const ticks = [];
-  const every = Math.max(1, Math.ceil(decades / 6));
-  for (let e = first; e <= last; e += every) {
-    for (const m of steps) {
-      const t = m * Math.pow(10, e);
-      if (t >= lo * 0.999 && t <= hi * 1.001) ticks.push(t);
-    }
-  }
-  return ticks;
-}
-
-function ceTickLabel(value) {
-  return ceSigned(ceFormat(value, 3));
-}
-
-// A canvas sized in CSS pixels and drawn at the screen's pixel density.
-function ceSizeCanvas(canvas, width, height) {
+/**
+ * A canvas sized in CSS pixels and drawn at the screen's pixel density.
+ * @param {HTMLCanvasElement} canvas
+ * @param {number} width
+ * @param {number} height
+ */
+export function sizeCanvas(canvas, width, height) {
   const ratio = window.devicePixelRatio || 1;
   canvas.style.width = width + "px";
   canvas.style.height = height + "px";
   canvas.width = Math.round(width * ratio);
   canvas.height = Math.round(height * ratio);
-  const ctx = canvas.getContext("2d");
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   return ctx;
 }
 
-// One class marker (the symbols of ce_app/palette.py) centred on (x, y) with radius r, filled or open.
-function ceMarker(ctx, symbol, x, y, r, fill, stroke, open) {
+/**
+ * One class marker (the symbols of ce_app/palette.py) centred on (x, y) with radius r, filled or open.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {string} symbol
+ * @param {number} x
+ * @param {number} y
+ * @param {number} r
+ * @param {string} fill
+ * @param {boolean} open
+ */
+export function marker(ctx, symbol, x, y, r, fill, open) {
   ctx.beginPath();
   switch (symbol) {
     case "square": ctx.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7); break;
@@ -103,22 +55,25 @@ function ceMarker(ctx, symbol, x, y, r, fill, stroke, open) {
     }
     default: ctx.arc(x, y, r, 0, 2 * Math.PI);
   }
-  if (open) {
-    ctx.fillStyle = "rgba(255,255,255,0.85)";
-    ctx.fill();
-    ctx.lineWidth = 1.8;
-    ctx.strokeStyle = fill;
-    ctx.stroke();
-  } else {
-    ctx.fillStyle = fill;
-    ctx.fill();
-    ctx.lineWidth = 0.9;
-    ctx.strokeStyle = stroke;
-    ctx.stroke();
-  }
+  ctx.fillStyle = open ? THEME.openFill : fill;
+  ctx.fill();
+  ctx.lineWidth = open ? 1.8 : 0.9;
+  ctx.strokeStyle = open ? fill : THEME.markerEdge;
+  ctx.stroke();
 }
 
-function ceArrow(ctx, x0, y0, x1, y1, color, width, dashed) {
+/**
+ * An arrow from (x0, y0) to (x1, y1); nothing when shorter than half a pixel.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} x0
+ * @param {number} y0
+ * @param {number} x1
+ * @param {number} y1
+ * @param {string} color
+ * @param {number} width
+ * @param {boolean} dashed
+ */
+export function arrow(ctx, x0, y0, x1, y1, color, width, dashed) {
   const length = Math.hypot(x1 - x0, y1 - y0);
   if (length < 0.5) return;
   ctx.save();
@@ -142,9 +97,32 @@ function ceArrow(ctx, x0, y0, x1, y1, color, width, dashed) {
   ctx.restore();
 }
 
-function ceElement(tag, className, text) {
+/**
+ * A chart's title in its top left corner.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {string} text
+ * @param {number} x
+ * @param {number} y
+ * @param {number} font
+ */
+export function title(ctx, text, x, y, font) {
+  ctx.fillStyle = THEME.text;
+  ctx.font = "600 " + font + "px " + THEME.font;
+  ctx.textAlign = "left"; ctx.textBaseline = "top";
+  ctx.fillText(text, x, y);
+}
+
+/**
+ * A new element; `text` is always data, never markup (text from the server may come from a user's file).
+ * @template {keyof HTMLElementTagNameMap} T
+ * @param {T} tag
+ * @param {string} [className]
+ * @param {string} [text]
+ * @returns {HTMLElementTagNameMap[T]}
+ */
+export function element(tag, className, text) {
   const el = document.createElement(tag);
   if (className) el.className = className;
-  if (text !== undefined) el.textContent = text;  // text from the server is always data, never markup
+  if (text !== undefined) el.textContent = text;
   return el;
 }

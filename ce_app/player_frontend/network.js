@@ -1,40 +1,71 @@
+// @ts-check
 // The network view: every hidden unit's activation and every class's logit as a small map over the plane,
 // arranged layer by layer, with the weights between layers as lines (red positive, blue negative, thicker larger).
 // Click a unit to see its incoming weights. The maps and weights come with each frame (ce_core.frames units,
 // layer_weights), quantized by ce_app/frame_codec.py: maps around 128 with their largest |value|, weights as int8.
-"use strict";
+import {fmt} from "./numbers.js";
+import {sizeCanvas} from "./draw.js";
+import {THEME, divergingRgb} from "./theme.js";
 
-const CE_NET_LINES_MAX = 1200;  // lines between two layers beyond this count are left out (click a unit instead)
+const LINES_MAX = 1200;  // lines between two layers beyond this count are left out (click a unit instead)
 
-class CeNetwork {
+/**
+ * @typedef {{layers: number[], classes: string[], colors: string[], inputs: string[], activation: string}} NetworkMeta
+ * @typedef {{layer: number, index: number, unit: number, x: number, y: number}} Tile
+ */
+
+/** The weight matrices of a frame, V1, V2, ..., W (one column each, int8): as many as net_w_scale has entries. */
+/** @param {import("./codec.js").Row} frame @returns {Int8Array[]} */
+function weightsOf(frame) {
+  return Array.from(/** @type {Float32Array} */ (frame.net_w_scale), (_, l) => /** @type {Int8Array} */ (frame["net_w" + l]));
+}
+
+export class Network {
+  /** @param {HTMLElement} root @param {HTMLElement} tip */
   constructor(root, tip) {
     this.root = root; this.tip = tip;
-    this.canvas = root.querySelector("canvas");
-    this.detail = root.querySelector(".detail");
-    this.width = 0; this.height = 0; this.tiles = []; this.selected = null; this.frame = null;
+    this.canvas = /** @type {HTMLCanvasElement} */ (root.querySelector("canvas"));
+    this.detail = /** @type {HTMLElement} */ (root.querySelector(".detail"));
+    this.width = 0; this.height = 0; this.size = 48;
+    /** @type {CanvasRenderingContext2D|null} */
+    this.ctx = null;
+    /** @type {Tile[]} */
+    this.tiles = [];
+    /** @type {{layer: number, index: number}|null} */
+    this.selected = null;
+    /** @type {import("./codec.js").Row|null} */
+    this.frame = null;
+    /** @type {NetworkMeta|null} */
+    this.meta = null;
+    /** @type {string|null} */
+    this.layoutKey = null;
+    /** @type {{x: number, y: number}[][]} */
+    this.positions = [];
+    /** @type {{x: number, y: number}[]} */
+    this.inputPositions = [];
     this.scratch = document.createElement("canvas");
     this.lut = new Uint8ClampedArray(256 * 3);
-    for (let c = 0; c < 256; c++) {
-      const rgb = ceDiverging((c - 127.5) / 127.5).match(/\d+/g).map(Number);
-      this.lut.set(rgb, 3 * c);
-    }
+    for (let c = 0; c < 256; c++) this.lut.set(divergingRgb((c - 127.5) / 127.5), 3 * c);
     this.canvas.addEventListener("mousemove", (e) => this.onMove(e));
     this.canvas.addEventListener("mouseleave", () => { this.tip.style.display = "none"; });
     this.canvas.addEventListener("click", (e) => this.onClick(e));
   }
 
+  /** @param {NetworkMeta} meta */
   setMeta(meta) { this.meta = meta; this.selected = null; this.layoutKey = null; }
 
+  /** @param {number} width @param {number} height */
   resize(width, height) {
     if (width === this.width && height === this.height) return;
     this.width = width; this.height = height;
-    this.ctx = ceSizeCanvas(this.canvas, width, height);
+    this.ctx = sizeCanvas(this.canvas, width, height);
     this.layoutKey = null;
   }
 
-  // Tile positions: one column per layer (inputs, hidden layers, outputs); a tall layer wraps into sub-columns.
+  /** Tile positions: one column per layer (inputs, hidden layers, outputs); a tall layer wraps into sub-columns. */
   layout() {
-    const layers = [...this.meta.layers, this.meta.classes.length];
+    const meta = /** @type {NetworkMeta} */ (this.meta);
+    const layers = [...meta.layers, meta.classes.length];
     const key = layers.join(",") + "|" + this.width + "|" + this.height;
     if (this.layoutKey === key) return;
     this.layoutKey = key;
@@ -53,53 +84,54 @@ class CeNetwork {
       const x0 = slot * (l + 1) + (slot - blocks * (size + 4)) / 2, y0 = top + (usable - rows * (size + 4)) / 2;
       return Array.from({length: n}, (_, i) => ({x: x0 + Math.floor(i / perColumn) * (size + 4), y: y0 + (i % perColumn) * (size + 4)}));
     });
-    const inputs = this.meta.inputs;
+    const inputs = meta.inputs;
     const step = Math.min(34, usable / Math.max(1, inputs.length));
     this.inputPositions = inputs.map((_, i) => ({x: slot / 2, y: top + (usable - step * inputs.length) / 2 + step * (i + 0.5)}));
   }
 
+  /** @param {import("./codec.js").Row|null} frame */
   draw(frame) {
     if (!frame || !frame.units || !this.ctx || !this.meta) return;
+    const meta = this.meta, ctx = this.ctx;
     this.frame = frame;
     this.layout();
-    const ctx = this.ctx, s = this.size;
+    const s = this.size, units = /** @type {Uint8Array} */ (frame.units), weights = weightsOf(frame);
     ctx.clearRect(0, 0, this.width, this.height);
-    const layers = [...this.meta.layers, this.meta.classes.length];
-    const names = ["inputs z0", ...this.meta.layers.map((_, l) => "hidden layer " + (l + 1) + " (" + this.meta.activation + ")"), "logits u_k"];
-    ctx.font = "600 12px " + CE_FONT; ctx.fillStyle = CE_TEXT; ctx.textAlign = "center"; ctx.textBaseline = "top";
+    const layers = [...meta.layers, meta.classes.length];
+    const names = ["inputs z0", ...meta.layers.map((_, l) => "hidden layer " + (l + 1) + " (" + meta.activation + ")"), "logits u_k"];
+    ctx.font = "600 12px " + THEME.font; ctx.fillStyle = THEME.text; ctx.textAlign = "center"; ctx.textBaseline = "top";
     const slot = this.width / (layers.length + 1);
     names.forEach((name, c) => ctx.fillText(name, slot * (c + 0.5), 2));
-    // lines: the weights into each layer, from the previous layer's units (or the inputs)
-    for (let l = 0; l < layers.length; l++) {
-      const w = frame.net_w[l], from = l === 0 ? this.inputPositions : this.positions[l - 1], to = this.positions[l];
-      if (from.length * to.length > CE_NET_LINES_MAX) continue;
+    const [pr, pg, pb] = THEME.positive, [nr, ng, nb] = THEME.negative;
+    for (let l = 0; l < layers.length; l++) {  // lines: the weights into each layer, from the layer before
+      const w = weights[l], from = l === 0 ? this.inputPositions : this.positions[l - 1], to = this.positions[l];
+      if (from.length * to.length > LINES_MAX) continue;
       for (let j = 0; j < to.length; j++) {
         for (let i = 0; i < from.length; i++) {
-          const v = w[j * from.length + i] / 127;
+          const v = w[j * from.length + i] / 127, alpha = 0.15 + 0.6 * Math.abs(v);
           if (Math.abs(v) < 0.05) continue;
-          ctx.strokeStyle = v > 0 ? "rgba(178,24,43," + (0.15 + 0.6 * Math.abs(v)) + ")" : "rgba(33,102,172," + (0.15 + 0.6 * Math.abs(v)) + ")";
+          ctx.strokeStyle = v > 0 ? `rgba(${pr},${pg},${pb},${alpha})` : `rgba(${nr},${ng},${nb},${alpha})`;
           ctx.lineWidth = 0.4 + 2.6 * Math.abs(v);
           const a = from[i], b = to[j], off = l === 0 ? 0 : s / 2;
           ctx.beginPath(); ctx.moveTo(a.x + (l === 0 ? 6 : s), a.y + off); ctx.lineTo(b.x, b.y + s / 2); ctx.stroke();
         }
       }
     }
-    ctx.textAlign = "right"; ctx.textBaseline = "middle"; ctx.font = "12px " + CE_FONT; ctx.fillStyle = CE_MUTED;
-    this.meta.inputs.forEach((name, i) => {
+    ctx.textAlign = "right"; ctx.textBaseline = "middle"; ctx.font = "12px " + THEME.font;
+    meta.inputs.forEach((name, i) => {
       const p = this.inputPositions[i];
-      ctx.fillText(name, p.x - 4, p.y);
-      ctx.fillStyle = "#31333F"; ctx.beginPath(); ctx.arc(p.x + 2, p.y, 3, 0, 2 * Math.PI); ctx.fill(); ctx.fillStyle = CE_MUTED;
+      ctx.fillStyle = THEME.muted; ctx.fillText(name, p.x - 4, p.y);
+      ctx.fillStyle = THEME.text; ctx.beginPath(); ctx.arc(p.x + 2, p.y, 3, 0, 2 * Math.PI); ctx.fill();
     });
-    // tiles
-    const r = Math.round(Math.sqrt(frame.units.length / layers.reduce((a, b) => a + b, 0)));
+    const r = Math.round(Math.sqrt(units.length / layers.reduce((a, b) => a + b, 0)));  // the tiles
     if (this.scratch.width !== r) { this.scratch.width = r; this.scratch.height = r; }
-    const g = this.scratch.getContext("2d"), image = g.createImageData(r, r);
+    const g = /** @type {CanvasRenderingContext2D} */ (this.scratch.getContext("2d")), image = g.createImageData(r, r);
     this.tiles = [];
     let unit = 0;
     ctx.imageSmoothingEnabled = true;
     layers.forEach((n, l) => {
       for (let i = 0; i < n; i++, unit++) {
-        const codes = frame.units.subarray(unit * r * r, (unit + 1) * r * r);
+        const codes = units.subarray(unit * r * r, (unit + 1) * r * r);
         for (let row = 0; row < r; row++) {
           for (let col = 0; col < r; col++) {
             const code = codes[row * r + col], out = ((r - 1 - row) * r + col) * 4;
@@ -112,7 +144,7 @@ class CeNetwork {
         const output = l === layers.length - 1;
         const chosen = this.selected && this.selected.layer === l && this.selected.index === i;
         ctx.lineWidth = chosen ? 3 : output ? 2 : 1;
-        ctx.strokeStyle = chosen ? "#111111" : output ? this.meta.colors[i] : "#c7c9d1";
+        ctx.strokeStyle = chosen ? THEME.selected : output ? meta.colors[i] : THEME.frame;
         ctx.strokeRect(p.x + 0.5, p.y + 0.5, s - 1, s - 1);
         this.tiles.push({layer: l, index: i, unit, x: p.x, y: p.y});
       }
@@ -120,27 +152,32 @@ class CeNetwork {
     if (this.selected) this.showDetail();
   }
 
+  /** @param {number} layer @param {number} index */
   unitName(layer, index) {
-    return layer === this.meta.layers.length ? "u_" + index + " (class " + this.meta.classes[index] + ")" : "h" + (layer + 1) + " unit " + (index + 1);
+    const meta = /** @type {NetworkMeta} */ (this.meta);
+    return layer === meta.layers.length ? "u_" + index + " (class " + meta.classes[index] + ")" : "h" + (layer + 1) + " unit " + (index + 1);
   }
 
+  /** @param {MouseEvent} event @returns {[Tile|undefined, number, number]} */
   hit(event) {
     const rect = this.canvas.getBoundingClientRect(), x = event.clientX - rect.left, y = event.clientY - rect.top;
     return [this.tiles.find((t) => x >= t.x && x < t.x + this.size && y >= t.y && y < t.y + this.size), x, y];
   }
 
+  /** @param {MouseEvent} event */
   onMove(event) {
     const [tile, x, y] = this.hit(event);
-    if (!tile) { this.tip.style.display = "none"; this.canvas.style.cursor = "default"; return; }
+    if (!tile || !this.frame) { this.tip.style.display = "none"; this.canvas.style.cursor = "default"; return; }
     this.canvas.style.cursor = "pointer";
-    const scale = this.frame.units_scale[tile.unit];
-    this.tip.textContent = this.unitName(tile.layer, tile.index) + "\nover the plane: from −" + ceFormat(scale, 3) +
-      " (blue) to +" + ceFormat(scale, 3) + " (red) at most\nclick for its incoming weights";
+    const scale = /** @type {Float32Array} */ (this.frame.units_scale)[tile.unit];
+    this.tip.textContent = this.unitName(tile.layer, tile.index) + "\nover the plane: from " + fmt(-scale, 3) +
+      " (blue) to +" + fmt(scale, 3) + " (red) at most\nclick for its incoming weights";
     this.tip.style.display = "block";
     this.tip.style.left = Math.min(x + 12, this.width - 220) + "px";
     this.tip.style.top = Math.max(0, y - 50) + "px";
   }
 
+  /** @param {MouseEvent} event */
   onClick(event) {
     const [tile] = this.hit(event);
     this.selected = tile ? {layer: tile.layer, index: tile.index} : null;
@@ -149,12 +186,13 @@ class CeNetwork {
   }
 
   showDetail() {
-    const {layer, index} = this.selected;
-    const w = this.frame.net_w[layer], scale = this.frame.net_w_scale[layer];
-    const inputs = layer === 0 ? this.meta.inputs : Array.from({length: this.meta.layers[layer - 1]}, (_, i) => "h" + layer + " unit " + (i + 1));
+    const meta = /** @type {NetworkMeta} */ (this.meta), frame = /** @type {import("./codec.js").Row} */ (this.frame);
+    const {layer, index} = /** @type {{layer: number, index: number}} */ (this.selected);
+    const w = weightsOf(frame)[layer], scale = /** @type {Float32Array} */ (frame.net_w_scale)[layer];
+    const inputs = layer === 0 ? meta.inputs : Array.from({length: meta.layers[layer - 1]}, (_, i) => "h" + layer + " unit " + (i + 1));
     const row = Array.from(w.subarray(index * inputs.length, (index + 1) * inputs.length), (v) => v / 127 * scale);
-    const parts = row.map((v, i) => inputs[i] + " " + ceSigned(ceFormat(v, 2)));
+    const parts = row.map((v, i) => inputs[i] + " " + fmt(v, 2));
     this.detail.textContent = "Incoming weights of " + this.unitName(layer, index) + " (to 2 digits; the largest |weight| of this layer is " +
-      ceFormat(scale, 3) + "): " + parts.join(",  ");
+      fmt(scale, 3) + "): " + parts.join(",  ");
   }
 }

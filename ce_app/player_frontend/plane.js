@@ -1,33 +1,67 @@
+// @ts-check
 // The input plane on three stacked canvases: the colours of the regions and the axes (every frame), the data
 // points (only when the data or the size change), and what moves with the points (misclassified rings, the last
 // mini-batch, the selected point, the weight arrows: every frame). Hover shows a point; a click selects it, or in
 // draw mode reports where the plane was clicked.
-"use strict";
+import {bit} from "./codec.js";
+import {arrow, element, marker, sizeCanvas} from "./draw.js";
+import {fmt} from "./numbers.js";
+import {THEME} from "./theme.js";
+import {ticks} from "./ticks.js";
 
-const CE_RING = "#C00000", CE_BATCH = "#7B2CBF", CE_NEUTRAL = "#444444", CE_GRID = "rgba(0,0,0,0.08)";
+/**
+ * @typedef {{classes: string[], colors: string[], symbols: string[], axes: string[], bounds: number[],
+ *            linear: boolean}} PlaneMeta
+ * @typedef {{present: boolean, draw: boolean, selected: number, step_scale: number|null}} PlaneView
+ * @typedef {{select: (index: number) => void, draw: (x: number, y: number) => void}} PlaneHandlers
+ * @typedef {{left: number, top: number, width: number, height: number, scale: number, x0: number, x1: number,
+ *            y0: number, y1: number}} PlotBox
+ */
 
-class CePlane {
+export class Plane {
+  /** @param {HTMLElement} root @param {PlaneHandlers} handlers */
   constructor(root, handlers) {
     this.root = root;
-    this.handlers = handlers;  // {select(index), draw(x, y)}
-    this.regions = root.appendChild(ceElement("canvas", "layer"));
-    this.points = root.appendChild(ceElement("canvas", "layer"));
-    this.overlay = root.appendChild(ceElement("canvas", "layer"));
-    this.tip = root.appendChild(ceElement("div", "tooltip"));
+    this.handlers = handlers;
+    this.regions = root.appendChild(element("canvas", "layer"));
+    this.points = root.appendChild(element("canvas", "layer"));
+    this.overlay = root.appendChild(element("canvas", "layer"));
+    this.tip = root.appendChild(element("div", "tooltip"));
     this.grid = document.createElement("canvas");  // the R x R colour codes, scaled onto the plot
-    this.meta = null; this.table = null; this.lut = null; this.frame = null; this.view = {};
+    /** @type {PlaneMeta|null} */
+    this.meta = null;
+    /** @type {import("./codec.js").Table|null} the points */
+    this.table = null;
+    /** @type {Uint8Array|null} */
+    this.lut = null;
+    /** @type {import("./codec.js").Row|null} */
+    this.frame = null;
+    /** @type {PlaneView} */
+    this.view = {present: false, draw: false, selected: 0, step_scale: null};
     this.size = {width: 0, height: 0};
     this.margin = {left: 46, right: 10, top: 8, bottom: 40};
     this.markerRadius = 4.2;
     this.hovered = -1;
+    /** @type {PlotBox|null} */
+    this.box = null;
+    /** @type {Float32Array|null} where each point is drawn */
+    this.pixels = null;
+    /** @type {{k: number, px: number, py: number}[]} */
+    this.tips = [];
+    /** @type {{w: number, step: number, origin: boolean}|null} how the arrows are drawn, for the caption */
+    this.arrowNote = null;
     this.overlay.addEventListener("mousemove", (e) => this.onMove(e));
     this.overlay.addEventListener("mouseleave", () => { this.hovered = -1; this.tip.style.display = "none"; });
     this.overlay.addEventListener("click", (e) => this.onClick(e));
   }
 
+  /** @param {PlaneMeta} meta */
   setMeta(meta) { this.meta = meta; this.layout(); this.drawPoints(); }
+  /** @param {import("./codec.js").Table|null} table */
   setPoints(table) { this.table = table; this.drawPoints(); }
+  /** @param {Uint8Array} bytes */
   setLut(bytes) { this.lut = bytes; }
+  /** @param {PlaneView} view */
   setView(view) {
     this.view = view;
     this.markerRadius = view.present ? 6 : 4.2;
@@ -35,6 +69,7 @@ class CePlane {
     this.drawPoints();
   }
 
+  /** @param {number} width @param {number} height */
   resize(width, height) {
     if (width === this.size.width && height === this.size.height) return;
     this.size = {width, height};
@@ -42,10 +77,10 @@ class CePlane {
     this.root.style.height = height + "px";
     this.layout();
     this.drawPoints();
-    if (this.frame) this.drawFrame(this.frame);
+    this.drawFrame(this.frame);
   }
 
-  // The plot area and the data-to-pixel map, with one scale for both axes.
+  /** The plot area and the data-to-pixel map, with one scale for both axes. */
   layout() {
     if (!this.meta || !this.size.width) return;
     const [x0, x1, y0, y1] = this.meta.bounds;
@@ -55,14 +90,19 @@ class CePlane {
     const pw = scale * (x1 - x0), ph = scale * (y1 - y0);
     const left = m.left + (w - pw) / 2, top = m.top + (h - ph) / 2;
     this.box = {left, top, width: pw, height: ph, scale, x0, x1, y0, y1};
-    for (const canvas of [this.regions, this.points, this.overlay]) ceSizeCanvas(canvas, this.size.width, this.size.height);
+    for (const canvas of [this.regions, this.points, this.overlay]) sizeCanvas(canvas, this.size.width, this.size.height);
   }
 
-  px(x) { return this.box.left + (x - this.box.x0) * this.box.scale; }
-  py(y) { return this.box.top + (this.box.y1 - y) * this.box.scale; }
-  dataX(px) { return this.box.x0 + (px - this.box.left) / this.box.scale; }
-  dataY(py) { return this.box.y1 - (py - this.box.top) / this.box.scale; }
+  /** @param {number} x */
+  px(x) { const b = /** @type {PlotBox} */ (this.box); return b.left + (x - b.x0) * b.scale; }
+  /** @param {number} y */
+  py(y) { const b = /** @type {PlotBox} */ (this.box); return b.top + (b.y1 - y) * b.scale; }
+  /** @param {number} px */
+  dataX(px) { const b = /** @type {PlotBox} */ (this.box); return b.x0 + (px - b.left) / b.scale; }
+  /** @param {number} py */
+  dataY(py) { const b = /** @type {PlotBox} */ (this.box); return b.y1 - (py - b.top) / b.scale; }
 
+  /** Draw a frame; null draws the bare plane with its points (nothing to train yet). @param {import("./codec.js").Row|null} frame */
   drawFrame(frame) {
     this.frame = frame;
     if (!this.box) return;
@@ -70,24 +110,25 @@ class CePlane {
     this.drawOverlay(frame);
   }
 
+  /** @param {import("./codec.js").Row|null} frame */
   drawRegions(frame) {
-    const ctx = this.regions.getContext("2d");
-    const {left, top, width, height} = this.box;
+    const ctx = /** @type {CanvasRenderingContext2D} */ (this.regions.getContext("2d"));
+    const {left, top, width, height} = /** @type {PlotBox} */ (this.box);
     ctx.clearRect(0, 0, this.size.width, this.size.height);
-    ctx.fillStyle = "#ffffff";
+    ctx.fillStyle = THEME.background;
     ctx.fillRect(left, top, width, height);
     if (frame && this.lut) {
-      const codes = frame.grid;
+      const codes = /** @type {Uint8Array} */ (frame.grid), lut = this.lut;
       const r = Math.round(Math.sqrt(codes.length));
       if (this.grid.width !== r) { this.grid.width = r; this.grid.height = r; }
-      const g = this.grid.getContext("2d");
+      const g = /** @type {CanvasRenderingContext2D} */ (this.grid.getContext("2d"));
       const image = g.createImageData(r, r);
       const px = image.data;
       for (let i = 0; i < r; i++) {
         const row = (r - 1 - i) * r;  // grid rows follow x2 upwards; image rows run downwards
         for (let j = 0; j < r; j++) {
           const code = codes[i * r + j], out = (row + j) * 4;
-          px[out] = this.lut[code * 3]; px[out + 1] = this.lut[code * 3 + 1]; px[out + 2] = this.lut[code * 3 + 2]; px[out + 3] = 255;
+          px[out] = lut[code * 3]; px[out + 1] = lut[code * 3 + 1]; px[out + 2] = lut[code * 3 + 2]; px[out + 3] = 255;
         }
       }
       g.putImageData(image, 0, 0);
@@ -103,39 +144,41 @@ class CePlane {
     this.drawAxes(ctx);
   }
 
+  /** @param {CanvasRenderingContext2D} ctx */
   drawAxes(ctx) {
-    const {left, top, width, height, x0, x1, y0, y1} = this.box;
+    const {left, top, width, height, x0, x1, y0, y1} = /** @type {PlotBox} */ (this.box);
+    const meta = /** @type {PlaneMeta} */ (this.meta);
     const font = this.view.present ? 15 : 12;
     ctx.save();
-    ctx.font = font + "px " + CE_FONT;
-    ctx.fillStyle = "#6b6f7e";
-    ctx.strokeStyle = CE_GRID;
+    ctx.font = font + "px " + THEME.font;
+    ctx.fillStyle = THEME.muted;
+    ctx.strokeStyle = THEME.gridLine;
     ctx.lineWidth = 1;
     ctx.textAlign = "center"; ctx.textBaseline = "top";
-    for (const t of ceTicks(x0, x1, Math.max(3, Math.floor(width / 80)))) {
+    for (const t of ticks(x0, x1, Math.max(3, Math.floor(width / 80)))) {
       const x = this.px(t);
       ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + height); ctx.stroke();
-      ctx.fillText(ceTickLabel(t), x, top + height + 4);
+      ctx.fillText(fmt(t, 3), x, top + height + 4);
     }
     ctx.textAlign = "right"; ctx.textBaseline = "middle";
-    for (const t of ceTicks(y0, y1, Math.max(3, Math.floor(height / 60)))) {
+    for (const t of ticks(y0, y1, Math.max(3, Math.floor(height / 60)))) {
       const y = this.py(t);
       ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + width, y); ctx.stroke();
-      ctx.fillText(ceTickLabel(t), left - 5, y);
+      ctx.fillText(fmt(t, 3), left - 5, y);
     }
-    ctx.fillStyle = "#31333F";
+    ctx.fillStyle = THEME.text;
     ctx.textAlign = "center"; ctx.textBaseline = "bottom";
-    ctx.fillText(this.meta.axes[0], left + width / 2, this.size.height - 2);
+    ctx.fillText(meta.axes[0], left + width / 2, this.size.height - 2);
     ctx.translate(11, top + height / 2); ctx.rotate(-Math.PI / 2); ctx.textBaseline = "middle";
-    ctx.fillText(this.meta.axes[1], 0, 0);
+    ctx.fillText(meta.axes[1], 0, 0);
     ctx.restore();
-    ctx.strokeStyle = "#c7c9d1";
+    ctx.strokeStyle = THEME.frame;
     ctx.strokeRect(left + 0.5, top + 0.5, width - 1, height - 1);
   }
 
   drawPoints() {
     if (!this.box || !this.table || !this.meta) return;
-    const ctx = this.points.getContext("2d");
+    const ctx = /** @type {CanvasRenderingContext2D} */ (this.points.getContext("2d"));
     ctx.clearRect(0, 0, this.size.width, this.size.height);
     const n = this.table.rows, x = this.table.all("x"), label = this.table.all("label"), test = this.table.all("test");
     const r = this.markerRadius;
@@ -143,80 +186,96 @@ class CePlane {
     for (let i = 0; i < n; i++) {
       const k = label[i], px = this.px(x[2 * i]), py = this.py(x[2 * i + 1]);
       this.pixels[2 * i] = px; this.pixels[2 * i + 1] = py;
-      ceMarker(ctx, this.meta.symbols[k], px, py, r, this.meta.colors[k], "#ffffff", test[i] === 1);
+      marker(ctx, this.meta.symbols[k], px, py, r, this.meta.colors[k], test[i] === 1);
     }
   }
 
-  // Where the weight arrows start: the origin when it is in view (u_k = w_k . x + b_k grows along w_k from there),
-  // else the middle of the plot.
+  /**
+   * Where the weight arrows start: the origin when it is in view (u_k = w_k . x + b_k grows along w_k from there),
+   * else the middle of the plot.
+   * @returns {[number, number, boolean]}
+   */
   arrowOrigin() {
-    const {x0, x1, y0, y1} = this.box;
+    const {x0, x1, y0, y1} = /** @type {PlotBox} */ (this.box);
     const inside = x0 < 0 && 0 < x1 && y0 < 0 && 0 < y1;
     return inside ? [0, 0, true] : [(x0 + x1) / 2, (y0 + y1) / 2, false];
   }
 
+  /** @param {ArrayLike<number>} W */
   arrowScale(W) {
-    const {x0, x1, y0, y1} = this.box;
+    const {x0, x1, y0, y1} = /** @type {PlotBox} */ (this.box);
     const half = 0.45 * Math.min(x1 - x0, y1 - y0);
     let longest = 0;
     for (let k = 0; k < W.length / 2; k++) longest = Math.max(longest, Math.hypot(W[2 * k], W[2 * k + 1]));
     return longest > half ? half / longest : 1;  // shrink, never grow
   }
 
+  /** @param {import("./codec.js").Row|null} frame */
   drawOverlay(frame) {
-    const ctx = this.overlay.getContext("2d");
+    const ctx = /** @type {CanvasRenderingContext2D} */ (this.overlay.getContext("2d"));
+    const box = /** @type {PlotBox} */ (this.box), meta = /** @type {PlaneMeta} */ (this.meta);
     ctx.clearRect(0, 0, this.size.width, this.size.height);
-    if (!this.table || !this.pixels) return;
-    const n = this.table.rows, r = this.markerRadius;
-    ctx.save();
-    ctx.beginPath(); ctx.rect(this.box.left, this.box.top, this.box.width, this.box.height); ctx.clip();
-    ctx.lineWidth = 1.3;
-    ctx.strokeStyle = CE_RING;
-    ctx.beginPath();
-    for (let i = 0; i < n; i++) {
-      if (!ceBit(frame.wrong, i)) continue;
-      const px = this.pixels[2 * i], py = this.pixels[2 * i + 1];
-      ctx.moveTo(px + r + 3, py); ctx.arc(px, py, r + 3, 0, 2 * Math.PI);
-    }
-    ctx.stroke();
-    ctx.strokeStyle = CE_BATCH;
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    for (let i = 0; i < n; i++) {
-      if (!ceBit(frame.batch, i)) continue;
-      const px = this.pixels[2 * i], py = this.pixels[2 * i + 1], a = r + 5.5;
-      ctx.rect(px - a, py - a, 2 * a, 2 * a);
-    }
-    ctx.stroke();
-    const s = this.view.selected;
-    if (s !== undefined && s >= 0 && s < n) {
-      const px = this.pixels[2 * s], py = this.pixels[2 * s + 1];
-      ctx.lineWidth = 3; ctx.strokeStyle = "#111111";
-      ctx.beginPath(); ctx.arc(px, py, r + 9, 0, 2 * Math.PI); ctx.stroke();
-      ctx.fillStyle = "#111111"; ctx.beginPath(); ctx.arc(px, py, 2.2, 0, 2 * Math.PI); ctx.fill();
-    }
     this.tips = [];
-    if (frame.W) {
-      const [ox, oy] = this.arrowOrigin();
-      const ws = this.arrowScale(frame.W), ss = this.view.step_scale || 1;
-      const K = frame.W.length / 2;
-      for (let k = 0; k < K; k++) {
-        const tx = ox + ws * frame.W[2 * k], ty = oy + ws * frame.W[2 * k + 1];
-        ceArrow(ctx, this.px(ox), this.py(oy), this.px(tx), this.py(ty), CE_NEUTRAL, 3, false);
-        ctx.fillStyle = this.meta.colors[k];
-        ctx.beginPath(); ctx.arc(this.px(tx), this.py(ty), 4.5, 0, 2 * Math.PI); ctx.fill();
-        const hx = tx + ss * frame.next_W[2 * k], hy = ty + ss * frame.next_W[2 * k + 1];
-        ceArrow(ctx, this.px(tx), this.py(ty), this.px(hx), this.py(hy), CE_RING, 2.2, true);
-        this.tips.push({k, px: this.px(tx), py: this.py(ty)});
+    this.arrowNote = null;
+    if (!this.table || !this.pixels) return;
+    const pixels = this.pixels, n = this.table.rows, r = this.markerRadius;
+    ctx.save();
+    ctx.beginPath(); ctx.rect(box.left, box.top, box.width, box.height); ctx.clip();
+    if (frame) {
+      const wrong = /** @type {Uint8Array} */ (frame.wrong), batch = /** @type {Uint8Array} */ (frame.batch);
+      ctx.lineWidth = 1.3;
+      ctx.strokeStyle = THEME.ring;
+      ctx.beginPath();
+      for (let i = 0; i < n; i++) {
+        if (!bit(wrong, i)) continue;
+        ctx.moveTo(pixels[2 * i] + r + 3, pixels[2 * i + 1]); ctx.arc(pixels[2 * i], pixels[2 * i + 1], r + 3, 0, 2 * Math.PI);
       }
-      this.arrowNote = {w: ws, step: ss, origin: this.arrowOrigin()[2]};
-    } else {
-      this.arrowNote = null;
+      ctx.stroke();
+      ctx.strokeStyle = THEME.batch;
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      for (let i = 0; i < n; i++) {
+        if (!bit(batch, i)) continue;
+        const a = r + 5.5;
+        ctx.rect(pixels[2 * i] - a, pixels[2 * i + 1] - a, 2 * a, 2 * a);
+      }
+      ctx.stroke();
+      const s = this.view.selected;
+      if (s >= 0 && s < n) {
+        const px = pixels[2 * s], py = pixels[2 * s + 1];
+        ctx.lineWidth = 3; ctx.strokeStyle = THEME.selected;
+        ctx.beginPath(); ctx.arc(px, py, r + 9, 0, 2 * Math.PI); ctx.stroke();
+        ctx.fillStyle = THEME.selected; ctx.beginPath(); ctx.arc(px, py, 2.2, 0, 2 * Math.PI); ctx.fill();
+      }
+      if (frame.W) this.drawArrows(ctx, /** @type {Float64Array} */ (frame.W), /** @type {Float64Array} */ (frame.next_W), meta);
     }
     ctx.restore();
     if (this.hovered >= 0) this.showTip(this.hovered);
   }
 
+  /**
+   * The class weight vectors w_k as grey arrows and the next step's change as dotted red ones (linear models).
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {Float64Array} W
+   * @param {Float64Array} next
+   * @param {PlaneMeta} meta
+   */
+  drawArrows(ctx, W, next, meta) {
+    const [ox, oy, origin] = this.arrowOrigin();
+    const ws = this.arrowScale(W), ss = this.view.step_scale || 1;
+    for (let k = 0; k < W.length / 2; k++) {
+      const tx = ox + ws * W[2 * k], ty = oy + ws * W[2 * k + 1];
+      arrow(ctx, this.px(ox), this.py(oy), this.px(tx), this.py(ty), THEME.neutral, 3, false);
+      ctx.fillStyle = meta.colors[k];
+      ctx.beginPath(); ctx.arc(this.px(tx), this.py(ty), 4.5, 0, 2 * Math.PI); ctx.fill();
+      const hx = tx + ss * next[2 * k], hy = ty + ss * next[2 * k + 1];
+      arrow(ctx, this.px(tx), this.py(ty), this.px(hx), this.py(hy), THEME.ring, 2.2, true);
+      this.tips.push({k, px: this.px(tx), py: this.py(ty)});
+    }
+    this.arrowNote = {w: ws, step: ss, origin};
+  }
+
+  /** @param {number} px @param {number} py @param {number} radius */
   nearest(px, py, radius) {
     if (!this.pixels) return -1;
     let best = -1, bestDistance = radius * radius;
@@ -227,19 +286,25 @@ class CePlane {
     return best;
   }
 
+  /** @param {MouseEvent} event @returns {[number, number]} */
   position(event) {
     const rect = this.overlay.getBoundingClientRect();
     return [event.clientX - rect.left, event.clientY - rect.top];
   }
 
+  /** @param {MouseEvent} event */
   onMove(event) {
     const [px, py] = this.position(event);
-    if (this.tips && this.frame && this.frame.W) {
+    const frame = this.frame, meta = this.meta;
+    if (frame && frame.W && meta) {
+      const W = /** @type {Float64Array} */ (frame.W), next = /** @type {Float64Array} */ (frame.next_W);
+      const b = /** @type {Float64Array} */ (frame.b);
       for (const tip of this.tips) {
         if (Math.hypot(tip.px - px, tip.py - py) < 8) {
-          const k = tip.k, W = this.frame.W, dW = this.frame.next_W;
-          this.tipAt(px, py, "w_" + k + " = (" + ceFormat(W[2 * k]) + ", " + ceFormat(W[2 * k + 1]) + ")\nnext step: (" +
-            ceFormat(dW[2 * k], 3) + ", " + ceFormat(dW[2 * k + 1], 3) + ")");
+          const k = tip.k;
+          this.tipAt(px, py, "w_" + k + " (class " + meta.classes[k] + ") = (" + fmt(W[2 * k]) + ", " + fmt(W[2 * k + 1]) +
+            "), b_" + k + " = " + fmt(b[k]) + "\nnext step of w_" + k + ": (" + fmt(next[2 * k], 3) + ", " +
+            fmt(next[2 * k + 1], 3) + ")");
           this.hovered = -1;
           return;
         }
@@ -252,15 +317,18 @@ class CePlane {
     this.showTip(i);
   }
 
+  /** @param {number} i */
   showTip(i) {
+    if (!this.table || !this.pixels || !this.meta) return;
     const x = this.table.all("x"), k = this.table.all("label")[i], test = this.table.all("test")[i];
-    const wrong = this.frame && ceBit(this.frame.wrong, i) ? "\nmisclassified" : "";
+    const wrong = this.frame && bit(/** @type {Uint8Array} */ (this.frame.wrong), i) ? "\nmisclassified" : "";
     this.tipAt(this.pixels[2 * i], this.pixels[2 * i + 1],
       "point #" + i + ", class " + this.meta.classes[k] + " (" + (test ? "test" : "training") + ")\n" +
-      this.meta.axes[0] + " = " + ceFormat(x[2 * i]) + ", " + this.meta.axes[1] + " = " + ceFormat(x[2 * i + 1]) + wrong +
+      this.meta.axes[0] + " = " + fmt(x[2 * i]) + ", " + this.meta.axes[1] + " = " + fmt(x[2 * i + 1]) + wrong +
       "\nclick to inspect it");
   }
 
+  /** @param {number} px @param {number} py @param {string} text */
   tipAt(px, py, text) {
     this.tip.textContent = text;
     this.tip.style.display = "block";
@@ -269,11 +337,13 @@ class CePlane {
     this.tip.style.top = Math.max(2, py - h - 10) + "px";
   }
 
+  /** @param {MouseEvent} event */
   onClick(event) {
     const [px, py] = this.position(event);
-    if (!this.box) return;
+    const box = this.box;
+    if (!box) return;
     if (this.view.draw) {
-      const inside = px >= this.box.left && px <= this.box.left + this.box.width && py >= this.box.top && py <= this.box.top + this.box.height;
+      const inside = px >= box.left && px <= box.left + box.width && py >= box.top && py <= box.top + box.height;
       if (inside) this.handlers.draw(this.dataX(px), this.dataY(py));
       return;
     }

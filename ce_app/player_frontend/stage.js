@@ -1,45 +1,121 @@
-// The training stage: controls, metrics, the input plane, the selected point and the learning curves, all drawn
-// from one frame at a time. The server (ce_app/player.py) sends chunks of frames; this file plays them with
-// requestAnimationFrame at the chosen rate and asks for the next chunk as soon as it starts playing one.
+// @ts-check
+// The training stage: controls, metrics, the input plane, the selected point, the learning curves, the network
+// view and the last mini-batch, all drawn from one frame at a time. The server (ce_app/player.py, ce_app/stage)
+// sends chunks of frames; Playback (playback.js) plays them on requestAnimationFrame at the chosen rate.
 //
 // Streamlit's component protocol (version 1) over postMessage, no build step:
 //   page -> us : {type: "streamlit:render", args}      (bytes arguments arrive as Uint8Array)
 //   us -> page : streamlit:componentReady, streamlit:setFrameHeight, streamlit:setComponentValue
-// Our value: {session, have: {points, stream}, events: [{seq, kind, ...}]}: every event not yet acknowledged
-// (args.acked), so that none is lost when Streamlit merges two values into one rerun.
-"use strict";
+// What the arguments hold and what events we may send is declared in ce_app/stage_contract.py, and
+// tests/unit/test_stage_contract.py holds this folder to it: a key read here must be sent, a key sent must be read.
+import {Bars, Curves, Heatmap, LineChart} from "./charts.js";
+import {StageClient} from "./client.js";
+import {unpackTable} from "./codec.js";
+import {TOOLBAR, buttonStates, choosePoint, drawToolStates, keyAction, playTitle, statusLine} from "./controls.js";
+import {element, marker, sizeCanvas} from "./draw.js";
+import {FORMATS, fmt, full, integer} from "./numbers.js";
+import {Network} from "./network.js";
+import {Plane} from "./plane.js";
+import {Playback} from "./playback.js";
+import {THEME} from "./theme.js";
 
-const CONTROL_EVENTS = new Set(["play", "pause", "step", "epoch", "reset", "select", "mode", "draw", "network",
-                                 "draw_mode", "undo", "clear"]);
-const RETRY_MS = 4000;  // a chunk asked for and not received by then is asked for again
 const RECONNECT_WAIT_MS = 6000;  // after a reconnect, a session that does not answer by then is gone
-const METRICS = [
-  ["step", "Step", "Optimizer steps taken since the start (or the last Reset)."],
-  ["epoch", "Epoch", "Passes over the training points: steps × batch size / training points."],
-  ["train_loss", "Train loss", "Mean cross-entropy −log p_y over the training points."],
-  ["test_loss", "Test loss", "The same on the held-out test points (– when there are none)."],
-  ["train_acc", "Train acc.", "Share of training points whose most probable class is the true one."],
-  ["test_acc", "Test acc.", "The same on the test points."],
-  ["grad_norm", "‖gradient‖", "Length of the whole gradient of the last step (all weights and biases together)."],
-];
 const ICONS = {  // inline, so that they render with any fonts installed
   play: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2.5v11l9-5.5z" fill="currentColor"/></svg>',
   pause: '<svg viewBox="0 0 16 16" aria-hidden="true"><rect x="3.5" y="2.5" width="3" height="11" fill="currentColor"/><rect x="9.5" y="2.5" width="3" height="11" fill="currentColor"/></svg>',
   draw: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M2 14l1-4 7.5-7.5 3 3L6 13z" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>',
   warn: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M8 1.5l7 13H1z" fill="#C00000"/><rect x="7.25" y="6" width="1.5" height="4.5" fill="#fff"/><rect x="7.25" y="11.5" width="1.5" height="1.5" fill="#fff"/></svg>',
 };
+// The toolbar: label (our own markup), tooltip. Keys: controls.TOOLBAR.
+const BUTTONS = {
+  step: ["Step", "One SGD update on the next mini-batch (key →)."],
+  step10: ["Step ×10", "Ten updates."],
+  epoch: ["Epoch", "Steps until every training point has been used once in this pass."],
+  play: [ICONS.play + "<span>Play</span>", "Play (space bar)"],
+  reset: ["Reset", "Back to the initial weights of this seed, step 0."],
+  network: ["Network", "Look inside the network: every hidden unit's activation over the plane, the logits, and the weights between them."],
+  draw: [ICONS.draw + "<span>Draw points</span>", "Click on the plane to add points of a chosen class, or remove them; training restarts on the edited points."],
+};
 
-class CeStage {
+/** @typedef {import("./codec.js").Row & {seq: number, index: number, last: boolean, step: number}} Frame */
+
+/** The stage's fixed parts in index.html, by name. */
+function elements() {
+  const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+  return {stage: $("stage"), toolbar: $("toolbar"), status: $("status"), metrics: $("metrics"), modes: $("modes"),
+          planeBox: $("plane"), caption: $("plane-caption"), inspector: $("inspector"), head: $("point-head"),
+          lines: $("point-lines"), table: $("point-table"), curves: $("curves"), problem: $("problem"),
+          batch: $("batch"), batchHead: $("batch-head"), batchCharts: $("batch-charts"), batchCaption: $("batch-caption"),
+          network: $("network"), networkTip: $("network-tip"), batchTip: $("batch-tip"), left: $("left"),
+          logits: $("logits"), probs: $("probs"), batchPmy: $("batch-pmy"), batchContrib: $("batch-contrib"),
+          lossCurve: $("loss-curve"), gradCurve: $("grad-curve")};
+}
+
+/** @param {HTMLElement} el */
+const canvas = (el) => /** @type {HTMLCanvasElement} */ (el);
+
+/** A KeyTarget (controls.js) for the element a key press went to. @param {EventTarget|null} target */
+function keyTarget(target) {
+  const el = /** @type {HTMLElement|null} */ (target);
+  if (!el || !el.tagName) return {tag: "", type: "", role: "", editable: false};
+  return {tag: el.tagName.toLowerCase(), type: String(/** @type {HTMLInputElement} */ (el).type || "").toLowerCase(),
+          role: el.getAttribute("role") || "", editable: Boolean(el.isContentEditable)};
+}
+
+export class Stage {
   constructor() {
-    this.session = null; this.seq = 0; this.acked = 0; this.events = [];
-    this.meta = null; this.view = {}; this.points = null; this.pointsVersion = null;
-    this.stream = null; this.lastFramesId = -1; this.queue = []; this.frame = null; this.requested = null;
-    this.animating = false; this.holding = false; this.nextDue = null; this.stallSince = null; this.startedAt = 0;
-    this.curves = new CeCurves();
-    this.stats = {shown: 0, chunks: 0, stalls: 0, lateMs: [], started: 0};
-    this.work = Promise.resolve();
+    this.client = new StageClient();
+    this.playback = new Playback();
+    this.curves = new Curves();
+    /** @type {any} META of the last render */
+    this.meta = null;
+    /** @type {any} VIEW of the last render */
+    this.view = {hidden: [], idle: "", selected: 0};
+    /** @type {any} STREAM of the stream on screen */
+    this.stream = null;
+    /** @type {import("./codec.js").Table|null} */
+    this.points = null;
+    /** @type {{info: any, table: import("./codec.js").Table}|null} the last mini-batch */
+    this.batch = null;
+    /** @type {Frame|null} the frame on screen */
+    this.frame = null;
+    this.lastFramesId = -1;
+    this.metaKey = "";  // META as JSON: when it changes, everything labelled by it is built again
+    this.metaVersion = 0;
+    this.layoutKey = "";
+    /** @type {number|null} the VIEW.focus seen last (null before the first render) */
+    this.focusSeen = null;
+    /** @type {number|null} */
+    this.reconnectedAt = null;
+    this.helloSeq = 0;
     this.frameHeight = 0;
-    this.build();
+    this.batchClass = 0;
+    this.drawClass = 0;
+    this.drawRemove = false;
+    /** @type {Record<string, string>} what each DOM part was last built from */
+    this.built = {};
+    this.work = Promise.resolve();
+    this.el = elements();
+    this.buttons = this.buildToolbar();
+    /** @type {Record<string, HTMLElement>} the metric boxes' values, by frame column */
+    this.metricValues = {};
+    this.plane = new Plane(this.el.planeBox, {
+      select: (index) => this.select(index),
+      draw: (x, y) => this.send("draw", {x, y, k: this.drawClass, remove: this.drawRemove}),
+    });
+    const point = this.buildPointHead();
+    this.pointInput = point.input;
+    this.pointInfo = point.info;
+    this.pointError = point.error;
+    /** @type {HTMLElement[][]} the inspector table's cells, a row per class */
+    this.cells = [];
+    this.logitBars = new Bars(canvas(this.el.logits));
+    this.probBars = new Bars(canvas(this.el.probs));
+    this.batchPmy = new Heatmap(canvas(this.el.batchPmy), this.el.batchTip);
+    this.batchContrib = new Heatmap(canvas(this.el.batchContrib), this.el.batchTip);
+    this.network = new Network(this.el.network, this.el.networkTip);
+    this.lossChart = new LineChart(canvas(this.el.lossCurve));
+    this.gradChart = new LineChart(canvas(this.el.gradCurve));
     requestAnimationFrame((now) => this.tick(now));
     window.addEventListener("message", (event) => {
       if (event.source !== window.parent) return;  // only the Streamlit page that holds this frame
@@ -51,7 +127,7 @@ class CeStage {
     });
     new ResizeObserver(() => this.layout()).observe(document.body);
     document.addEventListener("keydown", (e) => this.onKey(e));
-    try { window.parent.document.addEventListener("keydown", (e) => this.onKey(e)); } catch (error) { /* another origin */ }
+    try { window.parent.document.addEventListener("keydown", (e) => this.onKey(e)); } catch { /* another origin */ }
     this.watchConnection();
     this.post("streamlit:componentReady", {apiVersion: 1});
   }
@@ -61,23 +137,26 @@ class CeStage {
   // After a reconnect the stage says hello; if no answer comes, it reloads the page, whose address holds the
   // settings, and says so.
   watchConnection() {
-    let app;
-    try { app = window.parent.document.querySelector('[data-testid="stApp"]'); } catch (error) { return; }
-    if (!app) return;
+    /** @type {HTMLElement|null} */
+    let root;
+    try { root = window.parent.document.querySelector('[data-testid="stApp"]'); } catch { return; }
+    if (!root) return;
+    const app = root;
     let last = app.dataset.testConnectionState;
     new MutationObserver(() => {
       const state = app.dataset.testConnectionState;
-      if (state === "CONNECTED" && last !== "CONNECTED" && this.session !== null) {
+      if (state === "CONNECTED" && last !== "CONNECTED" && this.client.secret !== null) {
         this.reconnectedAt = performance.now();
         this.send("hello");
-        this.helloSeq = this.seq;
+        this.helloSeq = this.client.seq;
       }
       last = state;
     }).observe(app, {attributes: true, attributeFilter: ["data-test-connection-state"]});
   }
 
+  /** @param {number} now */
   checkReconnect(now) {
-    if (this.reconnectedAt === undefined || this.reconnectedAt === null || now - this.reconnectedAt < RECONNECT_WAIT_MS) return;
+    if (this.reconnectedAt === null || now - this.reconnectedAt < RECONNECT_WAIT_MS) return;
     this.reconnectedAt = null;
     this.el.status.textContent = "The server restarted and this session is gone: reloading the page with the same settings…";
     this.el.status.className = "warn";
@@ -88,301 +167,281 @@ class CeStage {
   // --------------------------------------------------------------------------------------------------------
   // Building the DOM
   // --------------------------------------------------------------------------------------------------------
-  build() {
-    const $ = (id) => document.getElementById(id);
-    this.el = {stage: $("stage"), toolbar: $("toolbar"), status: $("status"), metrics: $("metrics"), modes: $("modes"),
-               planeBox: $("plane"), caption: $("plane-caption"), inspector: $("inspector"), head: $("point-head"),
-               lines: $("point-lines"), table: $("point-table"), curves: $("curves"), problem: $("problem")};
-    const button = (key, label, title, handler, primary) => {
-      const b = ceElement("button", primary ? "primary" : "", "");
+  /** The toolbar's buttons, by key (controls.TOOLBAR). @returns {Record<string, HTMLButtonElement>} */
+  buildToolbar() {
+    /** @type {Record<string, HTMLButtonElement>} */
+    const buttons = {};
+    for (const key of TOOLBAR) {
+      const [label, help] = BUTTONS[/** @type {keyof typeof BUTTONS} */ (key)];
+      const b = element("button", key === "play" ? "primary" : "");
       b.dataset.key = key;
-      b.title = title;
+      b.title = help;
       b.innerHTML = label;  // our own fixed labels and icons, never text from the server
-      b.addEventListener("click", handler);
-      this.el.toolbar.appendChild(b);
-      return b;
-    };
-    this.buttons = {
-      step: button("step", "Step", "One SGD update on the next mini-batch (key →).", () => this.send("step", {n: 1})),
-      step10: button("step10", "Step ×10", "Ten updates.", () => this.send("step", {n: 10})),
-      epoch: button("epoch", "Epoch", "Steps until every training point has been used once in this pass.", () => this.send("epoch")),
-      play: button("play", ICONS.play + "<span>Play</span>", "Play (space bar)", () => this.togglePlay(), true),
-      reset: button("reset", "Reset", "Back to the initial weights of this seed, step 0.", () => this.send("reset")),
-      network: button("network", "Network", "Look inside the network: every hidden unit's activation over the plane, " +
-                      "the logits, and the weights between them.", () => this.toggleNetwork()),
-      draw: button("draw", ICONS.draw + "<span>Draw points</span>", "Click on the plane to add points of a chosen class, " +
-                   "or remove them; training restarts on the edited points.", () => this.send("draw_mode", {on: !this.view.draw})),
-    };
-    this.drawClass = 0;
-    this.drawRemove = false;
+      b.addEventListener("click", () => this.press(key));
+      buttons[key] = this.el.toolbar.appendChild(b);
+    }
+    return buttons;
+  }
+
+  /** "Point #": the box, what the point is, and why a number typed there was refused. */
+  buildPointHead() {
+    const head = this.el.head;
+    head.appendChild(element("label", "", "Point #")).htmlFor = "point-input";
+    const input = head.appendChild(element("input"));
+    input.id = "point-input";
+    input.type = "number"; input.min = "0"; input.step = "1";
+    input.setAttribute("aria-label", "Selected point #");
+    input.setAttribute("aria-describedby", "point-error");
+    input.addEventListener("change", () => this.choose(input.value));
+    const info = head.appendChild(element("span", "info", ""));
+    const error = head.appendChild(element("span", "error", ""));
+    error.id = "point-error";
+    error.setAttribute("role", "alert");
+    error.hidden = true;
+    return {input, info, error};
+  }
+
+  /** The metrics row: one box per META.metrics entry (labels and help come from the server). */
+  buildMetrics() {
+    this.el.metrics.replaceChildren();
     this.metricValues = {};
-    for (const [key, label, help] of METRICS) {
-      const box = ceElement("div", "metric");
-      box.dataset.metric = key;
-      box.title = help;
-      box.appendChild(ceElement("div", "label", label));
-      this.metricValues[key] = box.appendChild(ceElement("div", "value", "–"));
+    for (const metric of this.meta.metrics) {
+      const box = element("div", "metric");
+      box.dataset.metric = metric.name;
+      box.title = metric.help;
+      box.appendChild(element("div", "label", metric.label));
+      this.metricValues[metric.name] = box.appendChild(element("div", "value", ""));
       this.el.metrics.appendChild(box);
     }
-    this.plane = new CePlane(this.el.planeBox, {
-      select: (index) => this.select(index),
-      draw: (x, y) => this.send("draw", {x, y, k: this.drawClass, remove: this.drawRemove}),
-    });
-    const head = this.el.head;
-    head.appendChild(ceElement("span", "", "Point #"));
-    this.pointInput = head.appendChild(ceElement("input"));
-    this.pointInput.type = "number"; this.pointInput.min = "0"; this.pointInput.step = "1";
-    this.pointInput.setAttribute("aria-label", "Selected point #");
-    this.pointInput.addEventListener("change", () => this.select(Number(this.pointInput.value)));
-    this.pointInfo = head.appendChild(ceElement("span", "info", ""));
-    this.logitBars = new CeBars(document.getElementById("logits"));
-    this.probBars = new CeBars(document.getElementById("probs"));
-    const batchTip = document.getElementById("batch-tip");
-    this.batchPmy = new CeHeatmap(document.getElementById("batch-pmy"), batchTip);
-    this.batchContrib = new CeHeatmap(document.getElementById("batch-contrib"), batchTip);
-    this.batch = null;
-    this.batchClass = 0;
-    this.network = new CeNetwork(document.getElementById("network"), document.getElementById("network-tip"));
-    this.lossChart = new CeLineChart(document.getElementById("loss-curve"));
-    this.gradChart = new CeLineChart(document.getElementById("grad-curve"));
   }
 
   // --------------------------------------------------------------------------------------------------------
   // Talking to Streamlit
   // --------------------------------------------------------------------------------------------------------
+  /** @param {string} type @param {object} [extra] */
   post(type, extra) {
     window.parent.postMessage(Object.assign({isStreamlitMessage: true, type}, extra), "*");
   }
 
-  send(kind, fields = {}) {
-    if (this.session === null) return;
-    this.seq += 1;
-    this.events.push(Object.assign({seq: this.seq, kind}, fields));
-    this.flush();
+  /**
+   * Send an event (with every one not yet acknowledged). Kinds and fields: stage_contract.EVENTS.
+   * @param {string} kind
+   * @param {Record<string, unknown>} [fields]
+   */
+  send(kind, fields) {
+    if (!this.client.event(kind, fields)) return;
+    this.post("streamlit:setComponentValue", {dataType: "json", value: this.client.value()});
   }
 
-  flush() {
-    const have = {points: this.pointsVersion, stream: this.stream ? this.stream.id : ""};
-    this.post("streamlit:setComponentValue", {dataType: "json", value: {session: this.session, have, events: this.events}});
-  }
-
-  pendingControl() {
-    return this.events.some((e) => CONTROL_EVENTS.has(e.kind));
-  }
-
+  /** @param {any} args the component's arguments: stage_contract.ARGS */
   async apply(args) {
-    if (this.reconnectedAt && args.acked >= this.helloSeq) this.reconnectedAt = null;  // the session answered
-    this.session = args.session;
-    this.acked = args.acked;
-    this.seq = Math.max(this.seq, this.acked);
-    this.events = this.events.filter((e) => e.seq > this.acked);
-    const relayout = JSON.stringify([args.meta, args.view.present, args.view.hidden, args.view.network]) !== this.layoutKey;
+    if (this.reconnectedAt !== null && args.acked >= this.helloSeq) this.reconnectedAt = null;  // the session answered
+    this.client.receive(args);
+    const metaKey = JSON.stringify(args.meta);
+    if (metaKey !== this.metaKey) { this.metaKey = metaKey; this.metaVersion += 1; }
+    const layoutKey = [this.metaVersion, args.view.present, args.view.hidden.join(","), args.view.network].join("|");
     this.meta = args.meta;
     this.view = args.view;
+    if (this.built.metrics !== String(this.metaVersion)) { this.built.metrics = String(this.metaVersion); this.buildMetrics(); }
     if (args.points) {
-      this.points = await ceUnpackTable(args.points, args.points_blob);
-      this.pointsVersion = args.view.points_version;
+      this.points = await unpackTable(args.points, args.points_blob);
       this.plane.setPoints(this.points);
     }
     this.plane.setLut(args.lut);
-    this.plane.setView(Object.assign({}, this.view, {draw: this.view.draw && !this.animating}));
-    if (relayout) { this.plane.setMeta(this.meta); this.network.setMeta(this.meta); this.layout(); }
-    this.showControls();
-    if (!this.points && !args.points) { this.send("hello"); return; }
-    if (this.pendingControl()) return;  // the server has not seen our last click yet: its stream is older
-    const stream = args.stream;
-    const newStream = !this.stream || this.stream.id !== stream.id;
-    if (args.history) {
-      this.curves.reset(await ceUnpackTable(args.history, args.history_blob), this.meta.classes.length);
+    this.plane.setView({...this.view, draw: this.view.draw && !this.playback.animating});
+    if (layoutKey !== this.layoutKey) {
+      this.layoutKey = layoutKey;
+      this.plane.setMeta(this.meta);
+      this.network.setMeta(this.meta);
+      this.layout();
     }
-    if (args.batch) this.batch = {info: args.batch, table: await ceUnpackTable(args.batch, args.batch_blob)};
+    this.takeFocusIfAsked();
+    this.showControls();
+    if (!this.client.points && !args.points) { this.send("hello"); return; }
+    if (this.client.pendingControl()) return;  // the server has not seen our last click yet: its stream is older
+    const stream = args.stream, chunk = args.chunk;
+    const newStream = !this.stream || this.stream.id !== stream.id;
+    if (args.history || this.view.idle) this.curves.reset(await unpackTable(args.history, args.history_blob));
+    if (args.batch) this.batch = {info: args.batch, table: /** @type {import("./codec.js").Table} */ (await unpackTable(args.batch, args.batch_blob))};
     else if (!stream.playing) this.batch = null;  // paused before the first step: no batch yet
-    if (args.chunk.id === this.lastFramesId && !newStream) { this.stream = stream; return; }
-    const table = await ceUnpackTable(args.chunk, args.frames);
-    this.lastFramesId = args.chunk.id;
+    if (chunk.id === this.lastFramesId && !newStream) { this.holdStream(stream); this.showControls(); return; }
+    const table = /** @type {import("./codec.js").Table} */ (await unpackTable(chunk, args.frames));
+    this.lastFramesId = chunk.id;
+    /** @type {Frame[]} */
     const frames = [];
-    for (let i = 0; i < table.rows; i++) frames.push(this.frameAt(table, i, args.chunk.seq, i === table.rows - 1));
-    if (newStream) this.queue = [];
-    this.stream = stream;
-    this.requested = null;
-    this.holding = false;
+    for (let i = 0; i < table.rows; i++) frames.push(this.frameAt(table, i, chunk.seq, i === table.rows - 1));
+    this.holdStream(stream);
     if (stream.playing) {
-      this.stats.chunks += 1;
-      this.queue.push(...frames);
-      if (!this.animating) { this.animating = true; this.nextDue = null; this.startedAt = performance.now(); }
+      this.playback.take(frames, newStream, performance.now());
     } else {
-      this.animating = false;
-      this.queue = [];
+      this.playback.still(frames.length ? frames[0] : null);
       this.show(frames.length ? frames[0] : null);
     }
     this.showControls();
   }
 
+  /** @param {any} stream STREAM */
+  holdStream(stream) {
+    this.stream = stream;
+    this.client.holdStream(stream.id);
+  }
+
+  /**
+   * Row i of a chunk: every column its header names, and where the frame sits in its stream.
+   * @param {import("./codec.js").Table} table @param {number} i @param {number} seq @param {boolean} last
+   * @returns {Frame}
+   */
   frameAt(table, i, seq, last) {
-    const f = {seq, index: i, last};
-    for (const name of ["step", "epoch", "lr", "train_loss", "test_loss", "train_acc", "test_acc", "grad_norm", "point_loss"]) f[name] = table.get(name, i);
-    for (const name of ["class_grad_norm", "grid", "wrong", "batch", "point_logits", "point_probs", "point_targets",
-                        "point_dL_du", "point_dL_dw", "point_z"]) f[name] = table.get(name, i);
-    if (table.has("W")) { f.W = table.get("W", i); f.b = table.get("b", i); f.next_W = table.get("next_W", i); }
-    if (table.has("units")) {
-      f.units = table.get("units", i);
-      f.units_scale = table.get("units_scale", i);
-      f.net_w_scale = table.get("net_w_scale", i);
-      f.net_w = Array.from(f.net_w_scale, (_, l) => table.get("net_w" + l, i));
-    }
-    return f;
+    return /** @type {Frame} */ ({...table.row(i), seq, index: i, last});
   }
 
   // --------------------------------------------------------------------------------------------------------
-  // Playing
+  // Controls
   // --------------------------------------------------------------------------------------------------------
+  /** A toolbar button was pressed (a click, or Space/Enter on it). @param {string} key */
+  press(key) {
+    if (key === "step") this.send("step", {n: 1});
+    else if (key === "step10") this.send("step", {n: 10});
+    else if (key === "epoch") this.send("epoch");
+    else if (key === "play") this.togglePlay();
+    else if (key === "reset") this.send("reset");
+    else if (key === "network") this.toggleNetwork();
+    else if (key === "draw") this.send("draw_mode", {on: !this.view.draw});
+  }
+
+  /** The step of the frame on screen (0 before any). */
+  shownStep() {
+    return this.frame ? this.frame.step : 0;
+  }
+
+  /** The stream on screen ("" before any). */
+  shownStream() {
+    return this.stream ? this.stream.id : "";
+  }
+
   togglePlay() {
-    if (this.animating || (this.stream && this.stream.playing && this.pendingControl())) {
-      this.animating = false;
-      this.send("pause", {step: this.frame ? this.frame.step : 0, stream: this.stream ? this.stream.id : ""});
+    if (this.playback.animating || (this.stream && this.stream.playing && this.client.pendingControl())) {
+      this.playback.animating = false;
+      this.send("pause", {step: this.shownStep(), stream: this.shownStream()});
     } else {
-      this.animating = true;  // at once: the frames follow
-      this.nextDue = null;
-      this.startedAt = performance.now();
-      this.stats.started += 1;
+      this.playback.start(performance.now());
       this.send("play");
     }
     this.showControls();
   }
 
+  /** @param {number} index */
   select(index) {
-    const n = this.points ? this.points.rows : 0;
-    if (!Number.isInteger(index) || index < 0 || index >= n) { this.showPoint(); return; }
-    if (this.animating) this.holding = true;  // wait on this frame for the stream that shows the new point
-    this.send("select", {index, step: this.frame ? this.frame.step : 0});
+    if (this.playback.animating) this.playback.holding = true;  // wait on this frame for the stream that shows the point
+    this.send("select", {index, step: this.shownStep()});
+  }
+
+  /** The box "Point #" changed: select that point, or say why not and show the selected one again. @param {string} text */
+  choose(text) {
+    const choice = choosePoint(text, this.points ? this.points.rows : 0);
+    this.pointError.textContent = choice.error;
+    this.pointError.hidden = !choice.error;
+    this.pointInput.setAttribute("aria-invalid", String(Boolean(choice.error)));
+    if (choice.index === null) this.pointInput.value = String(this.view.selected);
+    else this.select(choice.index);
+    this.reportHeight();
   }
 
   toggleNetwork() {
-    if (this.animating) this.holding = true;
-    this.send("network", {on: !this.view.network, step: this.frame ? this.frame.step : 0});
+    if (this.playback.animating) this.playback.holding = true;
+    this.send("network", {on: !this.view.network, step: this.shownStep()});
   }
 
+  /** @param {string|number} show */
   setMode(show) {
-    if (this.animating) this.holding = true;
-    this.send("mode", {show, step: this.frame ? this.frame.step : 0});
+    if (this.playback.animating) this.playback.holding = true;
+    this.send("mode", {show, step: this.shownStep()});
   }
 
-  request(seq) {
-    this.requested = {seq, at: performance.now()};
-    this.send("more", {chunk: seq, stream: this.stream.id});
+  /** The keyboard shortcuts, from the stage or the page around it. @param {KeyboardEvent} event */
+  onKey(event) {
+    const action = keyAction({key: event.key, altKey: event.altKey, ctrlKey: event.ctrlKey, metaKey: event.metaKey,
+                              target: keyTarget(event.target)});
+    if (!action) return;
+    const button = this.buttons[action];
+    event.preventDefault();  // the page must not scroll under the stage
+    if (event.repeat && action === "play") return;  // a held space bar plays (or pauses) once
+    if (!button.hidden && !button.disabled) this.press(action);
   }
 
+  /** The page asked the stage to take the keyboard focus (a lesson was picked): put it on Play, or the stage. */
+  takeFocusIfAsked() {
+    const asked = this.view.focus, seen = this.focusSeen;
+    this.focusSeen = asked;
+    if (seen === null || asked <= seen) return;  // only a new request: the first render never takes the focus
+    const play = this.buttons.play;
+    window.focus();
+    if (!play.hidden && !play.disabled) play.focus();
+    else this.el.stage.focus();
+  }
+
+  // --------------------------------------------------------------------------------------------------------
+  // Playing
+  // --------------------------------------------------------------------------------------------------------
+  /** @param {number} now */
   tick(now) {
     requestAnimationFrame((t) => this.tick(t));
     this.checkReconnect(now);
-    if (!this.animating || this.holding || !this.stream || !this.stream.playing) return;
-    const interval = 1000 / Math.max(1, this.stream.fps);
-    if (this.nextDue === null) this.nextDue = now;
-    if (now < this.nextDue - 3) return;
-    if (this.queue.length) {
-      const frame = this.queue.shift();
-      if (this.stallSince !== null) {
-        this.stats.lateMs.push(now - this.stallSince);
-        this.stallSince = null;
-      }
-      this.show(frame);
-      this.stats.shown += 1;
-      // keep the cadence, but never try to catch up with frames that came late
-      this.nextDue = now - this.nextDue > interval ? now + interval : this.nextDue + interval;
-      if (frame.index === 0 && !(this.stream.ended && frame.last)) this.request(frame.seq + 1);
-      return;
-    }
-    if (this.frame && this.frame.last && this.stream.ended && this.frame.seq === this.lastChunkSeq()) {
-      this.animating = false;  // the end of a stream that stops: the server already sits on this frame
-      this.send("ended", {stream: this.stream.id, step: this.frame.step});
-      this.showControls();
-      return;
-    }
-    if (this.stallSince === null && this.stats.shown > 0 && now - this.startedAt > 1500) {
-      this.stallSince = now;
-      this.stats.stalls += 1;
-    }
-    if (this.frame && (!this.requested || now - this.requested.at > RETRY_MS)) this.request(this.frame.seq + 1);
+    const action = this.playback.tick(this.stream, now);
+    if (action.show) this.show(/** @type {Frame} */ (action.show));
+    if (action.request !== undefined) this.send("more", {chunk: action.request, stream: this.shownStream()});
+    if (action.ended) this.send("ended", {stream: this.shownStream(), step: this.shownStep()});
+    if (action.ended || (action.show && this.playback.atEnd)) this.showControls();
   }
-
-  lastChunkSeq() { return this.frame ? this.frame.seq : -1; }
 
   // --------------------------------------------------------------------------------------------------------
   // Showing one frame
   // --------------------------------------------------------------------------------------------------------
+  /** @param {Frame|null} frame */
   show(frame) {
     this.frame = frame;
     window.cePlayer.step = frame ? frame.step : null;
-    if (!frame) { this.plane.drawFrame({grid: null, wrong: new Uint8Array(0), batch: new Uint8Array(0)}); this.showEmpty(); return; }
-    this.curves.add(frame.step, frame.train_loss, frame.test_loss, frame.train_acc, frame.test_acc, frame.class_grad_norm);
+    if (!frame) { this.showEmpty(); return; }
+    this.curves.add(frame);
     this.showMetrics(frame);
     this.plane.drawFrame(frame);
-    this.showArrowNote();
-    this.showPoint();
+    this.showCaption();
+    this.showPoint(frame);
     this.showCurves();
     this.showBatch();
     if (this.view.network && !this.view.present) this.network.draw(frame);
   }
 
-  showBatch() {
-    if (this.view.present) return;
-    const head = document.getElementById("batch-head"), charts = document.getElementById("batch-charts");
-    const caption = document.getElementById("batch-caption");
-    const b = this.batch;
-    const key = b ? b.info.step + "|" + this.batchClass + "|" + this.animating : "none";
-    if (this.batchKey === key) return;
-    this.batchKey = key;
-    head.replaceChildren();
-    if (!b) {
-      head.appendChild(ceElement("span", "title", "The last mini-batch"));
-      head.appendChild(ceElement("span", "", "Press Step to see what one mini-batch does to the weights."));
-      charts.style.visibility = "hidden";
-      caption.textContent = "";
-      return;
+  /** Nothing to train (no points, or one class): the bare plane with its points, and a sentence why. */
+  showEmpty() {
+    for (const name in this.metricValues) this.setMetric(name, "", "");
+    this.plane.drawFrame(null);
+    this.showCaption();
+    this.pointInfo.textContent = this.view.idle;
+    this.el.lines.textContent = "";
+    this.el.table.replaceChildren();
+    this.built.table = "";
+    for (const bars of [this.logitBars, this.probBars]) if (bars.ctx) bars.ctx.clearRect(0, 0, bars.width, bars.height);
+    this.showCurves();
+    this.showBatch();
+  }
+
+  /** @param {Frame} frame */
+  showMetrics(frame) {
+    for (const metric of this.meta.metrics) {
+      const value = frame[metric.name];
+      this.setMetric(metric.name, FORMATS[metric.format](value, metric.digits), full(value));
     }
-    charts.style.visibility = "visible";
-    const K = this.meta.classes.length, t = b.table, n = t.rows, m = b.info.size;
-    const when = this.animating ? " (as it was at step " + b.info.step.toLocaleString("en-US") + ": these update when you pause)" : "";
-    head.appendChild(ceElement("span", "title", "The last mini-batch: step " + b.info.step.toLocaleString("en-US") + ", " + m + " samples" + when));
-    head.appendChild(ceElement("span", "", "Gradient rows of"));
-    this.meta.classes.forEach((name, k) => {
-      const button = head.appendChild(ceElement("button", k === this.batchClass ? "chosen" : "", "class " + name));
-      button.addEventListener("click", () => { this.batchClass = k; this.showBatch(); });
-    });
-    const labels = Array.from({length: n}, (_, i) => "#" + t.get("row", i));
-    const pmy = Array.from({length: n}, (_, i) => Array.from(t.get("pmy", i)));
-    this.batchPmy.draw({title: "P − Y for the last mini-batch", note: n < m ? "the first " + n + " samples" : "",
-                        blocks: [{rows: pmy, labels, limit: 1}], columns: this.meta.classes.map((c) => "class " + c)});
-    const k = Math.min(this.batchClass, K - 1), D = this.meta.z_all.length;
-    const rows = Array.from({length: n}, (_, i) => Array.from(t.get("contribution", i).subarray(k * D, (k + 1) * D)));
-    const mean = b.info.mean[k], update = b.info.update[k];
-    const limit = Math.max(1e-12, ...rows.flat().map(Math.abs), ...mean.map(Math.abs));
-    const uLimit = Math.max(1e-12, ...update.map(Math.abs));
-    this.batchContrib.draw({
-      title: "How the samples add up to dL/dw_" + k, note: "rows: (p_ik − y_ik)·z_i / T; their mean; the update Δw_k (own scale)",
-      blocks: [{rows, labels, limit}, {rows: [mean], labels: ["mean: dL/dw_k"], limit}, {rows: [update], labels: ["update Δw_k"], limit: uLimit}],
-      columns: this.meta.z_all,
-    });
-    caption.textContent = "Left: one row per sample, one column per class: p − y. Red: the model gave that class too much; " +
-      "blue: too little (the true class). Right: each sample's contribution to the gradient of class " + this.meta.classes[k] +
-      ", their mean (derivation 2: −1/m Xᵀ(Y − S), one row of it, plus l2·w_k with weight decay), and the change the " +
-      "optimizer applied to w_k (−lr times the mean for plain SGD, lr = " + ceFormat(b.info.lr) + ").";
   }
 
-  showMetrics(f) {
-    this.setMetric("step", f.step.toLocaleString("en-US"));
-    this.setMetric("epoch", f.epoch.toFixed(2), ceFull(f.epoch));
-    this.setMetric("train_loss", ceFormat(f.train_loss), ceFull(f.train_loss));
-    this.setMetric("test_loss", ceFormat(f.test_loss), ceFull(f.test_loss));
-    this.setMetric("train_acc", cePercent(f.train_acc), ceFull(f.train_acc));
-    this.setMetric("test_acc", cePercent(f.test_acc), ceFull(f.test_acc));
-    this.setMetric("grad_norm", ceFormat(f.grad_norm, 3), ceFull(f.grad_norm));
-  }
-
-  // One metric's text, made smaller rather than cut when its box is too narrow; the full value in the tooltip.
-  setMetric(key, text, full) {
-    const el = this.metricValues[key];
-    el.parentElement.title = METRICS.find((m) => m[0] === key)[2] + (full ? "\n" + full : "");
+  /**
+   * One metric's text, made smaller rather than cut when its box is too narrow; the full value in the tooltip.
+   * @param {string} name @param {string} text @param {string} fullText
+   */
+  setMetric(name, text, fullText) {
+    const el = this.metricValues[name];
+    const metric = this.meta.metrics.find((/** @type {any} */ m) => m.name === name);
+    /** @type {HTMLElement} */ (el.parentElement).title = metric.help + (fullText ? "\n" + fullText : "");
     if (el.textContent === text) return;
     el.textContent = text;
     el.style.fontSize = "";
@@ -392,175 +451,235 @@ class CeStage {
     }
   }
 
-  showEmpty() {
-    for (const key in this.metricValues) this.metricValues[key].textContent = "–";
-    this.pointInfo.textContent = "The canvas is empty: switch on Draw points and click on the plane to add points.";
-    this.el.lines.textContent = "";
-    this.el.table.textContent = "";
-  }
-
-  showArrowNote() {
-    const note = this.plane.arrowNote;
-    let text = "Colour: the class the model predicts there, deeper where it is more sure. Filled: training points; " +
-      "open: test points; red ring: misclassified; purple square: the last mini-batch; black target: the selected point.";
-    if (this.view.show !== "regions") text = "Colour: p of class " + this.meta.classes[this.view.show] + " at every spot, white 0 to full colour 1. " + text.slice(text.indexOf("Filled"));
-    if (note) {
-      text += " Grey arrows: the class weight vectors w_k" + (note.w !== 1 ? " (drawn ×" + ceFormat(note.w, 2) + ")" : "") +
+  /** The plane's caption: what the colours, marks and (for the linear model) the arrows mean. */
+  showCaption() {
+    const meta = this.meta, view = this.view, note = this.plane.arrowNote;
+    const source = meta.source === "uploaded" ? "Your uploaded points. " : meta.source === "drawn" ? "Your drawn points. " : "";
+    const colour = view.idle ? "" : view.show === "regions"
+      ? "Colour: the class the model predicts there, deeper where it is more sure. "
+      : "Colour: p of class " + meta.classes[view.show] + " at every spot, white 0 to full colour 1. ";
+    let text = source + colour + "Filled: training points; open: test points" + (view.idle ? "." :
+      "; red ring: misclassified; purple square: the last mini-batch; black target: the selected point.");
+    if (meta.linear && note) {
+      text += " Grey arrows: the class weight vectors w_k" + (note.w !== 1 ? " (drawn ×" + fmt(note.w, 2) + ")" : "") +
         (note.origin ? ", from the origin" : ", from the middle of the plot (the origin is out of view)") +
         ": u_k = w_k·x + b_k grows along w_k. Red dotted: the step the next update makes, −lr·dL/dw_k" +
-        (note.step !== 1 ? " (drawn ×" + ceFormat(note.step, 3) + ", the same all run: watch it shrink)" : "") + ".";
+        (note.step !== 1 ? " (drawn ×" + fmt(note.step, 3) + ", the same all run: watch it shrink)" : "") + ".";
+    } else if (!meta.linear && !view.idle) {
+      text += " No weight arrows: here w_k acts on z (features or hidden units), not on the plane itself.";
     }
     if (this.el.caption.textContent !== text) this.el.caption.textContent = text;
   }
 
-  showPoint() {
-    const f = this.frame;
-    if (!f || !this.points) return;
-    const i = this.view.selected, K = this.meta.classes.length;
+  /** @param {Frame} frame */
+  showPoint(frame) {
+    if (!this.points) return;
+    const meta = this.meta, view = this.view, i = view.selected;
     if (document.activeElement !== this.pointInput) this.pointInput.value = String(i);
     this.pointInput.max = String(this.points.rows - 1);
     const k = this.points.all("label")[i], test = this.points.all("test")[i];
-    this.pointInfo.textContent = "(" + (test ? "test" : "training") + " point), true class " + this.meta.classes[k];
-    const x = this.points.all("x");
-    const z = Array.from(f.point_z).map((v, j) => this.meta.z_names[j] + " = " + ceSigned(ceFormat(v, 3)));
-    const more = this.meta.z_size > f.point_z.length ? ", … " + (this.meta.z_size - f.point_z.length) + " more" : "";
-    const zText = this.view.present ? "" : "   z = (" + z.join(", ") + more + ")";
-    this.el.lines.textContent = "x = (" + this.meta.axes[0] + " = " + ceSigned(ceFormat(x[2 * i], 3)) + ", " + this.meta.axes[1] +
-      " = " + ceSigned(ceFormat(x[2 * i + 1], 3)) + ")" + zText + "   loss = −Σ y_k log p_k = " + ceFormat(f.point_loss, 5);
-    const labels = this.meta.classes.map((c) => c);
-    const font = this.view.present ? 15 : 12;
-    this.logitBars.draw({title: "Logits u_k = w_k·z + b_k", values: Array.from(f.point_logits), colors: this.meta.colors, labels, font});
-    this.probBars.draw({title: "p_k (filled) and targets y_k (outline)", values: Array.from(f.point_probs),
-                        targets: Array.from(f.point_targets), colors: this.meta.colors, labels, range: [0, 1.15], digits: 2, font});
-    this.showTable(f, K);
+    this.pointInfo.textContent = "(" + (test ? "test" : "training") + " point), true class " + meta.classes[k];
+    const x = this.points.all("x"), pointZ = /** @type {Float64Array} */ (frame.point_z);
+    const z = Array.from(pointZ, (v, j) => meta.z_names[j] + " = " + fmt(v, 3));
+    const more = meta.z_size > pointZ.length ? ", … " + (meta.z_size - pointZ.length) + " more" : "";
+    const zText = view.present ? "" : "   z = (" + z.join(", ") + more + ")";
+    this.el.lines.textContent = "x = (" + meta.axes[0] + " = " + fmt(x[2 * i], 3) + ", " + meta.axes[1] + " = " +
+      fmt(x[2 * i + 1], 3) + ")" + zText + "   loss = −Σ y_k log p_k = " + fmt(frame.point_loss, 5);
+    const font = view.present ? 15 : 12;
+    this.logitBars.draw({title: "Logits u_k = w_k·z + b_k", values: Array.from(/** @type {Float64Array} */ (frame.point_logits)),
+                         colors: meta.colors, labels: meta.classes, font});
+    this.probBars.draw({title: "p_k (filled) and targets y_k (outline)", values: Array.from(/** @type {Float64Array} */ (frame.point_probs)),
+                        targets: Array.from(/** @type {Float64Array} */ (frame.point_targets)), colors: meta.colors,
+                        labels: meta.classes, range: [0, 1.15], digits: 2, font});
+    this.showTable(frame);
   }
 
-  showTable(f, K) {
-    const names = this.meta.dw_names;
-    const header = ["class", "u_k", "p_k", "y_k", "dL/du_k",
-                    ...names.map((n) => names.length === 1 && this.meta.z_size > names.length ? n : "dL/dw_k[" + n + "]")];
+  /** The selected point's row per class: u_k, p_k, y_k, dL/du_k and dL/dw_k. @param {Frame} frame */
+  showTable(frame) {
+    const meta = this.meta, names = meta.dw_names, K = meta.classes.length;
+    const headings = ["class", "u_k", "p_k", "y_k", "dL/du_k",
+                    ...names.map((/** @type {string} */ n) => names.length === 1 && meta.z_size > names.length ? n : "dL/dw_k[" + n + "]")];
     const titles = ["", "the logit w_k·z + b_k", "softmax(u / T)_k", "the target", "(p_k − y_k) / T",
                     ...names.map(() => "(p_k − y_k) z / T: the gradient row of w_k")];
-    const key = header.join("|") + K;
-    if (this.tableKey !== key) {
-      this.tableKey = key;
-      const table = ceElement("table");
-      const head = table.appendChild(ceElement("tr"));
-      header.forEach((h, j) => { head.appendChild(ceElement("th", "", h)).title = titles[j]; });
+    const key = String(this.metaVersion);  // rebuilt whenever META changes: class names, features, K
+    if (this.built.table !== key) {
+      this.built.table = key;
+      const table = element("table");
+      const head = table.appendChild(element("tr"));
+      headings.forEach((h, j) => { head.appendChild(element("th", "", h)).title = titles[j]; });
       this.cells = [];
       for (let k = 0; k < K; k++) {
-        const row = table.appendChild(ceElement("tr"));
-        const cells = header.map((_, j) => row.appendChild(ceElement("td", j ? "num" : "")));
-        cells[0].textContent = "class " + this.meta.classes[k];
-        cells[0].style.color = this.meta.colors[k];
+        const row = table.appendChild(element("tr"));
+        const cells = headings.map((_, j) => row.appendChild(element("td", j ? "num" : "")));
+        cells[0].textContent = "class " + meta.classes[k];
+        cells[0].style.color = meta.colors[k];
         this.cells.push(cells);
       }
       this.el.table.replaceChildren(table);
     }
     const D = names.length;
+    const logits = /** @type {Float64Array} */ (frame.point_logits), probs = /** @type {Float64Array} */ (frame.point_probs);
+    const targets = /** @type {Float64Array} */ (frame.point_targets), dLdu = /** @type {Float64Array} */ (frame.point_dL_du);
+    const dLdw = /** @type {Float64Array} */ (frame.point_dL_dw);
     for (let k = 0; k < K; k++) {
-      const values = [f.point_logits[k], f.point_probs[k], f.point_targets[k], f.point_dL_du[k]];
-      for (let j = 0; j < D; j++) values.push(f.point_dL_dw[k * D + j]);
+      const values = [logits[k], probs[k], targets[k], dLdu[k]];
+      for (let j = 0; j < D; j++) values.push(dLdw[k * D + j]);
       values.forEach((v, j) => {
-        const cell = this.cells[k][j + 1], text = ceSigned(ceFormat(v, 4));
-        if (cell.textContent !== text) { cell.textContent = text; cell.title = ceFull(v); }
+        const cell = this.cells[k][j + 1], text = fmt(v, 4);
+        if (cell.textContent !== text) { cell.textContent = text; cell.title = full(v); }
       });
     }
   }
 
   showCurves() {
     if (this.view.present || !this.lossChart.ctx) return;
-    const c = this.curves, font = 12;
+    const c = this.curves, meta = this.meta, font = 12, steps = c.series("step");
     this.lossChart.draw({
-      title: "Loss (blue, left) and accuracy (orange, right)", steps: c.step, font,
-      series: [{values: c.train_loss, color: CE_LOSS}, {values: c.test_loss, color: CE_LOSS, dash: true},
-               {values: c.train_acc, color: CE_ACC, axis: "right"}, {values: c.test_acc, color: CE_ACC, dash: true, axis: "right"}],
+      title: "Loss (blue, left) and accuracy (orange, right)", steps, font,
+      series: [{values: c.series("train_loss"), color: THEME.loss}, {values: c.series("test_loss"), color: THEME.loss, dash: true},
+               {values: c.series("train_acc"), color: THEME.accuracy, axis: "right"},
+               {values: c.series("test_acc"), color: THEME.accuracy, dash: true, axis: "right"}],
       left: {log: false}, right: true,
-      legend: [{label: "train loss", color: CE_LOSS}, {label: "test loss", color: CE_LOSS, dash: true},
-               {label: "train accuracy", color: CE_ACC}, {label: "test accuracy", color: CE_ACC, dash: true}],
+      legend: [{label: "train loss", color: THEME.loss}, {label: "test loss", color: THEME.loss, dash: true},
+               {label: "train accuracy", color: THEME.accuracy}, {label: "test accuracy", color: THEME.accuracy, dash: true}],
     });
     this.gradChart.draw({
-      title: "Gradient norm per class ‖dJ/dw_k‖ (log scale)", steps: c.step, font,
-      series: c.norms.map((values, k) => ({values, color: this.meta.colors[k], width: 1.8})),
+      title: "Gradient norm per class ‖dJ/dw_k‖ (log scale)", steps, font,
+      series: meta.classes.map((/** @type {string} */ _, /** @type {number} */ k) => ({values: c.entry("class_grad_norm", k), color: meta.colors[k], width: 1.8})),
       left: {log: true}, right: false,
-      legend: this.meta.classes.map((name, k) => ({label: "class " + name, color: this.meta.colors[k]})),
+      legend: meta.classes.map((/** @type {string} */ name, /** @type {number} */ k) => ({label: "class " + name, color: meta.colors[k]})),
     });
+  }
+
+  showBatch() {
+    if (this.view.present) return;
+    const meta = this.meta, b = this.batch, head = this.el.batchHead, charts = this.el.batchCharts;
+    const batch = b ? b.info : null;
+    const key = batch ? [batch.step, this.batchClass, this.playback.animating, this.metaVersion].join("|") : "none";
+    if (this.built.batch === key) return;
+    this.built.batch = key;
+    head.replaceChildren();
+    if (!b || !batch) {
+      head.appendChild(element("span", "title", "The last mini-batch"));
+      head.appendChild(element("span", "", this.view.idle ? "Nothing to train yet." : "Press Step to see what one mini-batch does to the weights."));
+      charts.style.visibility = "hidden";
+      this.el.batchCaption.textContent = "";
+      return;
+    }
+    charts.style.visibility = "visible";
+    const K = meta.classes.length, t = b.table, n = t.rows, m = batch.size;
+    const when = this.playback.animating ? " (as it was at step " + integer(batch.step) + ": these update when you pause)" : "";
+    head.appendChild(element("span", "title", "The last mini-batch: step " + integer(batch.step) + ", " + m + " samples" + when));
+    head.appendChild(element("span", "", "Gradient rows of"));
+    meta.classes.forEach((/** @type {string} */ name, /** @type {number} */ k) => {
+      const button = head.appendChild(element("button", k === this.batchClass ? "chosen" : "", "class " + name));
+      button.setAttribute("aria-pressed", String(k === this.batchClass));
+      button.addEventListener("click", () => { this.batchClass = k; this.showBatch(); });
+    });
+    const rowsOf = t.all("row");
+    const labels = Array.from({length: n}, (_, i) => "#" + rowsOf[i]);
+    const pmy = Array.from({length: n}, (_, i) => Array.from(/** @type {Float64Array} */ (t.get("pmy", i))));
+    this.batchPmy.draw({title: "P − Y for the last mini-batch", note: n < m ? "the first " + n + " samples" : "",
+                        blocks: [{rows: pmy, labels, limit: 1}], columns: meta.classes.map((/** @type {string} */ c) => "class " + c)});
+    const k = Math.min(this.batchClass, K - 1), D = meta.z_all.length;
+    const rows = Array.from({length: n}, (_, i) => Array.from(/** @type {Float64Array} */ (t.get("contribution", i)).subarray(k * D, (k + 1) * D)));
+    const mean = batch.mean[k], update = batch.update[k];
+    const limit = Math.max(1e-12, ...rows.flat().map(Math.abs), ...mean.map(Math.abs));
+    const uLimit = Math.max(1e-12, ...update.map(Math.abs));
+    this.batchContrib.draw({
+      title: "How the samples add up to dL/dw_" + k, note: "rows: (p_ik − y_ik)·z_i / T; their mean; the update Δw_k (own scale)",
+      blocks: [{rows, labels, limit}, {rows: [mean], labels: ["mean: dL/dw_k"], limit}, {rows: [update], labels: ["update Δw_k"], limit: uLimit}],
+      columns: meta.z_all,
+    });
+    this.el.batchCaption.textContent = "Left: one row per sample, one column per class: p − y. Red: the model gave that class too much; " +
+      "blue: too little (the true class). Right: each sample's contribution to the gradient of class " + meta.classes[k] +
+      ", their mean (derivation 2: −1/m Xᵀ(Y − S), one row of it, plus l2·w_k with weight decay), and the change the " +
+      "optimizer applied to w_k (−lr times the mean for plain SGD, lr = " + fmt(batch.lr) + ").";
   }
 
   showControls() {
-    const hidden = new Set(this.view.hidden || []);
-    const playing = this.animating;
-    const diverged = this.view.diverged;
-    const empty = !this.points || this.points.rows === 0;
-    for (const [key, b] of Object.entries(this.buttons)) {
-      b.hidden = hidden.has(key) || ((key === "draw" || key === "network") && this.view.present) ||
-        (key === "network" && !(this.meta && this.meta.layers.length));
-      if (key === "network") b.disabled = empty;  // it may change while playing: the stream restarts where it is
-      else if (key === "draw") b.disabled = playing;
-      else b.disabled = empty || (key !== "reset" && (diverged || (key !== "play" && playing)));
+    const view = this.view, meta = this.meta, stream = this.stream;
+    if (!meta) return;
+    const playing = this.playback.animating;
+    const states = buttonStates({view, meta, playing});
+    for (const key of TOOLBAR) {
+      const b = this.buttons[key], state = states[key];
+      b.hidden = state.hidden;
+      b.disabled = state.disabled;
+      if (state.pressed !== null) {
+        b.classList.toggle("chosen", state.pressed);
+        b.setAttribute("aria-pressed", String(state.pressed));
+      }
     }
-    this.buttons.draw.classList.toggle("chosen", Boolean(this.view.draw));
-    this.buttons.network.classList.toggle("chosen", Boolean(this.view.network));
-    this.buttons.draw.setAttribute("aria-pressed", String(Boolean(this.view.draw)));
     const play = this.buttons.play;
-    play.innerHTML = playing ? ICONS.pause + "<span>Pause</span>" : ICONS.play + "<span>Play</span>";
-    play.title = playing ? "Pause on the frame on screen (space bar)"
-      : "Play " + (this.stream ? this.stream.spf : "") + " steps per frame at " + (this.stream ? this.stream.fps : "") + " frames per second (space bar)";
+    const label = playing ? ICONS.pause + "<span>Pause</span>" : ICONS.play + "<span>Play</span>";
+    if (play.innerHTML !== label) play.innerHTML = label;
+    play.title = playTitle(stream, playing);
     play.dataset.key = playing ? "pause" : "play";
-    if (playing) play.disabled = false;
-    let status = "", warn = false;
-    if (diverged) { status = "Training diverged: " + this.view.divergence + ". The plots show the last finite state; press Reset."; warn = true; }
-    else if (this.view.notice) status = this.view.notice;
-    else if (this.view.hint) status = this.view.hint;
-    else if (playing && this.stream) status = this.stream.spf + " steps per frame, " + this.stream.fps + " frames/s";
-    this.el.status.innerHTML = warn ? ICONS.warn : "";
-    this.el.status.appendChild(document.createTextNode(status));
-    this.el.status.className = warn ? "warn" : "";
+    const lr = this.frame ? /** @type {number} */ (this.frame.lr) : null;
+    const status = statusLine({view, stream, playing, atEnd: this.playback.atEnd, lr});
+    const statusKey = status.text + "|" + status.warn;
+    if (this.built.status !== statusKey) {
+      this.built.status = statusKey;
+      this.el.status.innerHTML = status.warn ? ICONS.warn : "";
+      this.el.status.appendChild(document.createTextNode(status.text));
+      this.el.status.className = status.warn ? "warn" : "";
+    }
     this.showModes();
-    window.cePlayer.playing = Boolean(playing);
+    window.cePlayer.playing = playing;
   }
 
   showModes() {
-    if (!this.meta) return;
     if (this.view.draw) { this.showDrawTools(); return; }
-    const key = this.meta.classes.join("|") + "|" + this.view.show;
-    if (this.modesKey === key) return;
-    this.modesKey = key;
+    const meta = this.meta, view = this.view;
+    const key = "modes|" + this.metaVersion + "|" + view.show;
+    if (this.built.modes === key) return;
+    this.built.modes = key;
     const box = this.el.modes;
-    box.replaceChildren(ceElement("span", "label", "Colour by"));
-    const options = [["regions", "predicted class"], ...this.meta.classes.map((name, k) => [k, "p(class " + name + ")"])];
+    box.replaceChildren(element("span", "label", "Colour by"));
+    /** @type {Array<[string|number, string]>} */
+    const options = [["regions", "predicted class"], ...meta.classes.map((/** @type {string} */ name, /** @type {number} */ k) => /** @type {[number, string]} */ ([k, "p(class " + name + ")"]))];
     for (const [value, label] of options) {
-      const b = box.appendChild(ceElement("button", value === this.view.show ? "chosen" : "", label));
-      b.setAttribute("aria-pressed", String(value === this.view.show));
+      const b = box.appendChild(element("button", value === view.show ? "chosen" : "", label));
+      b.setAttribute("aria-pressed", String(value === view.show));
       b.addEventListener("click", () => { if (value !== this.view.show) this.setMode(value); });
     }
   }
 
   showDrawTools() {
-    const key = "draw|" + this.drawClass + "|" + this.drawRemove + "|" + this.view.can_undo;
-    if (this.modesKey === key) return;
-    this.modesKey = key;
+    const meta = this.meta, view = this.view;
+    const key = ["draw", this.drawClass, this.drawRemove, view.can_undo, this.points ? this.points.rows : 0,
+                 this.metaVersion].join("|");
+    if (this.built.modes === key) return;
+    this.built.modes = key;
     const box = this.el.modes;
-    box.replaceChildren(ceElement("span", "label", "A click"));
-    for (const [remove, label] of [[false, "adds a point of"], [true, "removes the nearest point"]]) {
-      const b = box.appendChild(ceElement("button", remove === this.drawRemove ? "chosen" : "", label));
+    box.replaceChildren(element("span", "label", "A click"));
+    for (const [remove, label] of /** @type {Array<[boolean, string]>} */ ([[false, "adds a point of"], [true, "removes the nearest point"]])) {
+      const b = box.appendChild(element("button", remove === this.drawRemove ? "chosen" : "", label));
+      b.setAttribute("aria-pressed", String(remove === this.drawRemove));
       b.addEventListener("click", () => { this.drawRemove = remove; this.showModes(); });
     }
-    this.meta.palette.forEach((color, k) => {
-      const b = box.appendChild(ceElement("button", !this.drawRemove && k === this.drawClass ? "chosen" : ""));
+    meta.palette.forEach((/** @type {string} */ color, /** @type {number} */ k) => {
+      const chosen = !this.drawRemove && k === this.drawClass;
+      const b = box.appendChild(element("button", chosen ? "chosen" : ""));
+      b.setAttribute("aria-pressed", String(chosen));
       const mark = b.appendChild(document.createElement("canvas"));
-      const ctx = ceSizeCanvas(mark, 12, 12);
-      ceMarker(ctx, this.meta.palette_symbols[k], 6, 6, 4.5, color, "#ffffff", false);
-      b.appendChild(document.createTextNode("class " + k));
-      b.title = "New points get class " + k;
+      marker(sizeCanvas(mark, 12, 12), meta.palette_symbols[k], 6, 6, 4.5, color, false);
+      const name = k < meta.classes.length ? meta.classes[k] : String(k);
+      b.appendChild(document.createTextNode("class " + name));
+      b.title = "New points get class " + name;
       b.addEventListener("click", () => { this.drawClass = k; this.drawRemove = false; this.showModes(); });
     });
-    const undo = box.appendChild(ceElement("button", "", "Undo"));
-    undo.disabled = !this.view.can_undo;
+    const tools = drawToolStates({view, pointCount: this.points ? this.points.rows : 0});
+    const undo = box.appendChild(element("button", "", "Undo"));
+    undo.dataset.key = "undo";
+    undo.disabled = tools.undo.disabled;
     undo.addEventListener("click", () => this.send("undo"));
-    const clear = box.appendChild(ceElement("button", "", "Clear"));
+    const clear = box.appendChild(element("button", "", "Clear"));
+    clear.dataset.key = "clear";
+    clear.disabled = tools.clear.disabled;
     clear.addEventListener("click", () => this.send("clear"));
-    box.appendChild(ceElement("span", "label", "Each edit restarts training on the new points."));
+    box.appendChild(element("span", "label", "Each edit restarts training on the new points."));
   }
 
   // --------------------------------------------------------------------------------------------------------
@@ -568,25 +687,25 @@ class CeStage {
   // --------------------------------------------------------------------------------------------------------
   layout() {
     if (!this.meta) return;
+    const meta = this.meta, view = this.view;
     const width = this.el.stage.clientWidth - 4;  // inside the stage's padding
-    const present = Boolean(this.view.present);
-    this.layoutKey = JSON.stringify([this.meta, this.view.present, this.view.hidden, this.view.network]);
+    const present = Boolean(view.present);
     document.body.classList.toggle("present", present);
     const wide = width >= 720;
     document.body.classList.toggle("narrow", !wide);
     const gap = 16;
     const leftWidth = wide ? Math.floor(width * (present ? 0.62 : 0.58)) : width;
-    const [x0, x1, y0, y1] = this.meta.bounds;
+    const [x0, x1, y0, y1] = meta.bounds;
     const aspect = (y1 - y0) / (x1 - x0);
     const m = this.plane.margin;
     let planeHeight = Math.round((leftWidth - m.left - m.right) * aspect + m.top + m.bottom);
     let maxHeight = present ? 1e9 : 640;
     if (present) {  // the whole stage on one screen: the plane takes what the controls and metrics leave
       try {
-        const frame = window.frameElement.getBoundingClientRect();
+        const box = /** @type {Element} */ (window.frameElement).getBoundingClientRect();
         const above = this.el.planeBox.getBoundingClientRect().top;
-        maxHeight = window.parent.innerHeight - Math.max(0, frame.top) - above - 12;
-      } catch (error) { maxHeight = 520; }
+        maxHeight = window.parent.innerHeight - Math.max(0, box.top) - above - 12;
+      } catch { maxHeight = 520; }
     }
     planeHeight = Math.max(220, Math.min(planeHeight, maxHeight));
     const planeWidth = Math.max(Math.min(leftWidth, 300),
@@ -595,25 +714,24 @@ class CeStage {
     // a plane narrower than its column (tall data, or a short screen) gives the rest to the inspector
     const left = wide ? Math.max(planeWidth, Math.min(leftWidth, 420)) : width;
     const right = wide ? width - left - gap : width;
-    document.getElementById("left").style.width = left + "px";
+    this.el.left.style.width = left + "px";
     this.el.inspector.style.width = right + "px";
     const barHeight = present ? Math.max(140, Math.min(220, Math.floor((planeHeight - 110) / 2))) : 170;
     this.logitBars.resize(right, barHeight);
     this.probBars.resize(right, barHeight);
     this.el.curves.hidden = present;
-    document.getElementById("batch").hidden = present;
-    const network = document.getElementById("network");
-    network.hidden = present || !this.view.network || !this.meta.layers.length;
-    if (!network.hidden) this.network.resize(width, 440);
+    this.el.batch.hidden = present;
+    this.el.network.hidden = present || !view.network || !meta.layers.length;
+    if (!this.el.network.hidden) this.network.resize(width, 440);
     if (!present) {
       const curveWidth = wide ? Math.floor((width - gap) / 2) - 1 : width;
       this.lossChart.resize(curveWidth, 250);
       this.gradChart.resize(curveWidth, 250);
       this.batchPmy.resize(curveWidth, 300);
       this.batchContrib.resize(curveWidth, 300);
-      this.batchKey = null;
+      this.built.batch = "";
     }
-    if (this.frame) this.show(this.frame);
+    this.show(this.frame);
     this.reportHeight();
   }
 
@@ -625,36 +743,17 @@ class CeStage {
     }
   }
 
-  onKey(event) {
-    const target = event.target;
-    if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT" || target.isContentEditable)) return;
-    const inParent = target && target.ownerDocument !== document;
-    if (inParent && target !== target.ownerDocument.body) return;  // a focused widget of the page keeps its keys
-    if (event.key === " " && !this.buttons.play.hidden && !this.buttons.play.disabled) {
-      event.preventDefault();
-      this.togglePlay();
-    } else if (event.key === "ArrowRight" && !this.buttons.step.hidden && !this.buttons.step.disabled) {
-      event.preventDefault();
-      this.send("step", {n: 1});
-    }
-  }
-
+  /** @param {any} error */
   problem(error) {
     this.el.problem.textContent = "The stage could not be drawn: " + (error && error.message ? error.message : error);
     this.el.problem.hidden = false;
     this.reportHeight();
   }
+
+  /** For tests: a metric box showing `value` as the stage would. @param {string} name @param {number} value */
+  showMetricValue(name, value) {
+    const metric = this.meta.metrics.find((/** @type {any} */ m) => m.name === name);
+    this.setMetric(name, FORMATS[metric.format](value, metric.digits), full(value));
+  }
 }
 
-// For tests and benchmarks: what is on screen, and how playing went (frames shown, stalls, how late frames were).
-window.cePlayer = {step: null, playing: false};
-const ceStage = new CeStage();
-window.cePlayer.stats = ceStage.stats;
-// Where each point is drawn, in this frame's viewport pixels: [index, x, y] (tests click on them).
-window.cePlayer.pointPixels = () => {
-  const pixels = ceStage.plane.pixels, rect = ceStage.plane.overlay.getBoundingClientRect(), out = [];
-  for (let i = 0; pixels && i < pixels.length / 2; i++) out.push([i, rect.left + pixels[2 * i], rect.top + pixels[2 * i + 1]]);
-  return out;
-};
-window.cePlayer.pointCount = () => (ceStage.points ? ceStage.points.rows : 0);
-window.cePlayer.setMetric = (key, value) => ceStage.setMetric(key, ceFormat(value));

@@ -1,9 +1,10 @@
-"""Driving the training page's player in AppTest, as the browser does.
+"""Driving the training page's stage in AppTest, as the browser does.
 
-The browser talks to the player through the component's value (``ce_app/player.py``): AppTest cannot click inside
+The browser talks to the stage through the component's value (``ce_app/player.py``): AppTest cannot click inside
 a component, but it can set that value in session state before a run, which is exactly what the component's
-``setComponentValue`` does. :class:`Browser` keeps the events not yet acknowledged, as ``stage.js`` does, and
-decodes what the server sent back with the same codec the browser reads.
+``setComponentValue`` does. :class:`Browser` numbers and keeps the events with the stage's own client model
+(``ce_app.stage.StageClient``, the rules ``player_frontend/client.js`` follows too), and decodes what the server
+sent back with the codec the browser reads.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from ce_app import frame_codec
-from ce_app.player import KEY, STATE
+from ce_app.player import KEY
+from ce_app.stage import StageClient
 
 PLAYER = "ce_app.player.player"
 
@@ -30,17 +32,21 @@ def component_args(at: AppTest) -> dict:
 
 
 class Browser:
-    """The player's side in the browser, reduced to what the server sees: a value with unacknowledged events."""
+    """The stage's side in the browser, reduced to what the server sees: a value with unacknowledged events."""
 
     def __init__(self, at: AppTest):
         self.at = at
-        self.seq = 0
-        self.events: list[dict] = []
-        self.stream = ""
+        self.client = StageClient()
+        self.client.receive(self.args)
+        self.client.hold_stream(self.args["stream"]["id"])
 
     @property
     def args(self) -> dict:
         return component_args(self.at)
+
+    @property
+    def stream(self) -> str:
+        return self.client.stream
 
     def frames(self) -> dict:
         """The frames of the last run's chunk (or still frame), decoded by name."""
@@ -48,22 +54,21 @@ class Browser:
         return frame_codec.unpack(args["chunk"], args["frames"])
 
     def value(self, events: list[dict]) -> dict:
-        secret = self.at.session_state[STATE].secret
-        return {"session": secret, "have": {"points": "0", "stream": self.stream}, "events": events}
+        """A value of this session carrying ``events`` (made by hand: tests of replays and merged values)."""
+        return {**self.client.value(), "events": events}
 
     def send(self, kind: str, **fields) -> AppTest:
         """Send one event (with any not yet acknowledged) and run, as a click in the stage does."""
-        self.seq = max(self.seq, self.args["acked"]) + 1  # numbering goes on from the server's, as in stage.js
-        self.events.append({"seq": self.seq, "kind": kind, **fields})
-        return self.deliver(self.value(self.events))
+        self.client.event(kind, **fields)
+        return self.deliver(self.client.value())
 
     def deliver(self, value) -> AppTest:
         """Run with ``value`` as the component's value (any value at all: tests of untrusted input use this)."""
         self.at.session_state[KEY] = value
         self.at.run()
         args = self.args
-        self.events = [e for e in self.events if e["seq"] > args["acked"]]
-        self.stream = args["stream"]["id"]
+        self.client.receive(args)
+        self.client.hold_stream(args["stream"]["id"])
         return self.at
 
     # the stage's controls

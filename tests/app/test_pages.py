@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ce_core
-from ce_app import controls, state
+from ce_app import controls, numbers, state
 from ce_app import derivation_panels as deriv
 from ce_app import race_view as rv
 from ce_app.settings import Settings
@@ -48,7 +48,8 @@ def trained_then(page: str, query: dict | None = None, presses: int = 2) -> AppT
 
 
 def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    """A metric's text, its minus signs (U+2212, ce_app/numbers.py) as ASCII so that float() reads it."""
+    return next(m.value for m in at.metric if m.label == label).replace(numbers.MINUS, "-")
 
 
 def _non_finite(node) -> list:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import ce_core
+from ce_app import numbers
 from tests.app.notices import notices
 from tests.app.player import Browser
 
@@ -202,7 +203,28 @@ def test_inspector_numbers_equal_ce_core(open_app):
     np.testing.assert_allclose(frame["point_dL_dw"], terms.product, rtol=1e-12)
     at.toggle(key="show_chain_rule").set_value(True).run()
     no_errors(at)
-    assert any(f"{terms.dL_dp_y:.5g}" in m.value for m in at.latex)  # the walkthrough's -1/p_y of point 17
+    # the walkthrough's -1/p_y of point 17, to 5 significant digits, as a formula writes it
+    assert any(numbers.latex(terms.dL_dp_y, 5) in m.value for m in at.latex)
+    assert_tables_follow_the_number_format(at)
+
+
+def assert_tables_follow_the_number_format(at) -> None:
+    """Every table shows each number as ce_app/numbers.py writes it (the rule the stage's numbers.js follows too),
+    while its cells keep ce_core's values."""
+    import pyarrow as pa
+
+    checked = 0
+    for table in at.dataframe:
+        raw = table.proto.arrow_data.styler.display_values
+        assert raw, "a table without the number format's display values"
+        shown = pa.ipc.open_stream(raw).read_all().to_pandas()
+        for column in table.value.columns:
+            if column == "class":
+                continue
+            expected = [numbers.fmt(v) for v in table.value[column]]
+            assert shown[column].tolist() == expected, column
+            checked += len(expected)
+    assert checked >= 12
 
 
 def test_divergence_shows_a_message_and_no_nan(open_app):

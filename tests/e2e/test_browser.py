@@ -13,6 +13,9 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
+from ce_app import numbers
+from ce_app.stage.payload import METRICS
+
 from . import server, ui
 
 try:
@@ -359,25 +362,43 @@ def test_teacher_link_leaves_no_gaps_and_can_hide_the_sidebar(page, app_url):
     _no_errors(page)
 
 
+def _as_metric(name: str, value: float) -> str:
+    """What a metric box must show for ``value``: ce_app/numbers.py's format for that metric (META.metrics)."""
+    _, _, _, style, digits = next(metric for metric in METRICS if metric[0] == name)
+    return (
+        numbers.fmt(value, digits)
+        if style == "fmt"
+        else numbers.fixed(value, digits)
+        if style == "fixed"
+        else (getattr(numbers, style)(value))
+    )
+
+
+# Extreme values each kind of metric can take: losses and norms anything finite, accuracies 0..1, the step a uint32.
+EXTREMES = {
+    "fmt": [6.963e-06, 1.95e-12, 123456789.0, -0.000123456, 2.5e300, 0.999999, 100.0, 12345.6],
+    "percent": [0.0, 1.0, 0.999999, 0.123456, 1e-05],
+    "integer": [0, 12345, 4294967295],
+    "fixed": [0.0, 0.005, 12345.678, 999999.99],
+}
+
+
 def test_metrics_are_never_cut_for_extreme_values(page, app_url):
-    """Test that the stage's metric boxes show tiny, huge and negative numbers whole, at 1280 px and on a phone."""
-    extremes = [6.963e-06, 1.95e-12, 123456789.0, -0.000123456, 2.5e300, 0.999999, 100.0]
+    """Test that the stage's metric boxes show tiny, huge and negative numbers whole, at 1280 px and on a phone,
+    each written as the Python number format writes it."""
+    cases = [(name, value) for name, _, _, style, _ in METRICS for value in EXTREMES[style]]
     for viewport in (ui.PROJECTOR, {"width": 390, "height": 844}):
         page.set_viewport_size(viewport)
         ui.open_app(page, app_url, "/?present=1" if viewport is ui.PROJECTOR else "/")
-        cut = ui.stage_frame(page).evaluate("""(values) => {
-            const cut = [];
-            for (const v of values) {
-                for (const box of document.querySelectorAll('[data-metric]')) {
-                    window.cePlayer.setMetric(box.dataset.metric, v);
-                    const value = box.querySelector('.value');
-                    if (value.scrollWidth > value.clientWidth + 1 || value.textContent.endsWith('…')
-                        || value.textContent !== ceFormat(v)) cut.push([box.dataset.metric, v, value.textContent]);
-                }
-            }
-            return cut;
-        }""", extremes)  # fmt: skip
+        shown = ui.stage_frame(page).evaluate("""(cases) => cases.map(([name, v]) => {
+            window.cePlayer.showMetric(name, v);
+            const value = document.querySelector(`[data-metric="${name}"] .value`);
+            return [name, v, value.textContent, value.scrollWidth > value.clientWidth + 1];
+        })""", cases)  # fmt: skip
+        cut = [(name, v, text) for name, v, text, overflows in shown if overflows or text.endswith("…")]
         assert not cut, f"metrics cut at {viewport}: {cut}"
+        wrong = [(name, v, text, _as_metric(name, v)) for name, v, text, _ in shown if text != _as_metric(name, v)]
+        assert not wrong, f"metrics written otherwise than ce_app/numbers.py writes them: {wrong}"
 
 
 def test_the_network_view_shows_the_units_and_a_units_weights(page, app_url):

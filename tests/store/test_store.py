@@ -11,7 +11,7 @@ import sqlite3
 
 import pytest
 
-from ce_app.classroom import rooms, store
+from ce_app.classroom import backends, rooms, store
 from ce_app.classroom.rooms import Classroom, Outcome, Posed, Started
 
 from .conftest import make_redis_store
@@ -411,17 +411,17 @@ def test_open_store_reads_the_environment(monkeypatch, tmp_path, redis_url):
 
     monkeypatch.delenv("CE_STORE", raising=False)
     monkeypatch.setenv("CE_DATA_DIR", str(tmp_path / "data"))
-    default = store.open_store()
-    assert isinstance(default, SQLiteStore) and default.path == tmp_path / "data" / store.DB_FILE
+    default = backends.open_store()
+    assert isinstance(default, SQLiteStore) and default.path == tmp_path / "data" / backends.DB_FILE
     assert (tmp_path / "data").stat().st_mode & 0o777 == 0o700
-    named = store.open_store(f"sqlite:///{tmp_path}/other.db")
+    named = backends.open_store(f"sqlite:///{tmp_path}/other.db")
     assert isinstance(named, SQLiteStore) and named.path == tmp_path / "other.db"
     monkeypatch.setenv("CE_STORE", redis_url)
-    remote = store.open_store()
+    remote = backends.open_store()
     assert isinstance(remote, RedisStore)
     remote.ping()
     with pytest.raises(ValueError, match="CE_STORE"):
-        store.open_store("postgres://x")
+        backends.open_store("postgres://x")
     for backend in (default, named):
         backend.close_connection()
     remote.client.close()
@@ -436,4 +436,4 @@ def test_a_data_directory_of_another_user_is_refused(monkeypatch, tmp_path):
     monkeypatch.setenv("CE_DATA_DIR", str(theirs))
     monkeypatch.delenv("CE_STORE", raising=False)
     with pytest.raises(ValueError, match="another user"):
-        store.open_store()
+        backends.open_store()

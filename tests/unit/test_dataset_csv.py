@@ -154,7 +154,7 @@ GOOD_FILES = {
         [[1e6, 2.0], [3.0, -1e6], [5.0, 6.0], [7.0, 8.0]],
         [0, 1, 0, 1],
         ("a", "b"),
-        ["coordinates reach 1e+06: with polynomial features training may diverge"],
+        ["coordinates reach 1e6: with polynomial features training may diverge"],
     ),
     "exponents and signs": (
         b"1e0,+2,a\n.3e1,4.,b\n5E+0,6.0e-0,a\n700e-2,0.08E2,b\n",

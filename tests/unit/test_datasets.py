@@ -138,3 +138,14 @@ def test_neighbour_agreement_by_hand_and_against_a_plain_loop():
         assert ce_core.neighbour_agreement(X, y, k=k) == pytest.approx(loop(k))
     blobs, spiral5 = ce_core.make_dataset("blobs", 300, 3), ce_core.make_dataset("spiral", 300, 5)
     assert ce_core.neighbour_agreement(*blobs) > 0.95 and ce_core.neighbour_agreement(*spiral5) < 0.5
+
+
+def test_outer_edge_points_are_each_classs_farthest_point_from_the_centre():
+    """Test on hand-placed points: the centre is the mean (0, 0); class 0's farthest is row 1 (distance 3), class
+    1's is row 3 (distance √5); the farthest comes first, and bad shapes are refused."""
+    X = np.array([[1.0, 0.0], [-3.0, 0.0], [0.0, -1.0], [2.0, 1.0], [0.0, 0.0]])
+    y = np.array([0, 0, 1, 1, 1])
+    X[4] = -X[:4].sum(axis=0)  # puts the mean at (0, 0): row 4 is (0, 0)
+    assert ce_core.outer_edge_points(X, y) == [1, 3]
+    with pytest.raises(ValueError):
+        ce_core.outer_edge_points(np.zeros((0, 2)), np.zeros(0))

@@ -172,6 +172,18 @@ def test_history_csv_columns_values_and_empty_nan():
     assert frame["test_loss"].isna().all()
 
 
+def test_history_csv_names_the_per_class_columns_by_the_class_names():
+    """Test that an uploaded file's class names label the per-class columns, quoted where CSV needs it."""
+    history = History(n_classes=3, capacity=8)
+    history.record(dict(step=0, epoch=0, lr=0.1, train_loss=1.0, train_acc=0.5, grad_norm=2.0, test_loss=1.0,
+                        test_acc=0.5), np.array([0.1, 0.2, 0.3]))  # fmt: skip
+    text = history_to_csv(history.as_dict(), ("bird", "=cat", "d,og")).decode()
+    assert text.splitlines()[0].endswith(',grad_norm_class_bird,grad_norm_class_=cat,"grad_norm_class_d,og"')
+    assert pd.read_csv(io.StringIO(text))["grad_norm_class_d,og"].tolist() == [0.3]
+    with pytest.raises(ValueError, match="class names"):
+        history_to_csv(history.as_dict(), ("bird", "cat"))
+
+
 def test_empty_history_gives_header_only():
     """Test that a history with no records gives just the header row."""
     text = history_to_csv(History(n_classes=2).as_dict()).decode()

@@ -205,20 +205,12 @@ class SmoothingRun:
 EPS = 0.2  # the lesson's label smoothing
 
 
-def edge_points(data: state.Dataset) -> list[int]:
-    """The point of each class farthest from the centre of the blobs ("a point on the outer edge of a blob"),
-    the outermost first."""
-    distance = np.linalg.norm(data.X - data.X.mean(axis=0), axis=1)
-    points = [int(np.flatnonzero(data.y == k)[np.argmax(distance[data.y == k])]) for k in range(data.n_classes)]
-    return sorted(points, key=lambda index: -distance[index])
-
-
 @functools.cache
 def smoothing_runs(seed: int) -> tuple[SmoothingRun, ...]:
     """What the stage's table shows for each edge point while the student presses Step 20 times."""
     data, trainer = fresh("label-smoothing", seed)
     assert trainer.label_smoothing == EPS and trainer.model.is_linear
-    points = edge_points(data)
+    points = ce_core.outer_edge_points(data.X, data.y)
     model, lr = trainer.model, trainer.optimizer.lr
 
     def table(params, index):  # u_y, p_y, y_y and dL/du_y, as the stage's table computes them

@@ -25,8 +25,9 @@ def own_imports(path: Path, package: str) -> set[str]:
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
     modules = {module_name(file) for file in (ROOT / package).rglob("*.py")}
-    # The package itself is loaded before any of its modules: naming it (`from . import x`) is no edge back.
-    return {name for name in found if name in modules} - {module_name(path), package}
+    # A package is loaded before any of its modules: naming one's own package (`from . import x`) is no edge back.
+    ancestors = {".".join(here[:i]) for i in range(1, len(here))}
+    return {name for name in found if name in modules} - {module_name(path), *ancestors}
 
 
 def module_name(path: Path) -> str:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ce_app import stage_contract, untrusted_json
-from ce_app.player import MAX_EVENTS
+from ce_app.stage.events import MAX_EVENTS
 
 # The longest value each event field can take in a value the stage sends (JSON.stringify's form).
 WIDEST_FIELD = {"step": 2**53, "stream": "0123456789ab", "chunk": 2**31, "n": 10, "index": 2**31, "show": "regions",
