@@ -158,18 +158,32 @@ def frame() -> Settings:
     return ss.settings
 
 
+# Rules every page gets, each for WCAG 2.1 AA or a steady layout (checked by axe-core in tests/e2e/test_a11y.py).
+BASE_STYLE = (
+    # KaTeX's vertical lists stick out 2 px, and a display formula wider than its column scrolls: a scroll box a
+    # keyboard cannot reach. A little padding and line breaks at top-level relations (=, ⟹) keep formulas whole.
+    ".katex-display { padding-inline: 4px; } .katex-display > .katex { white-space: normal; }"
+    # Slider values are drawn in the primary colour, which cannot pass 4.5:1 as text on the dark background and
+    # also under the white text of primary buttons: the text colour instead.
+    " [data-testid='stSliderThumbValue'] { color: inherit; }"
+    # Streamlit's chart theme writes tick labels and axis titles in a fixed grey (3.8:1 on white): the theme's text
+    # colour instead, in the light and the dark theme alike (heat-map cells keep their own contrasting text).
+    " [data-testid='stPlotlyChart'] :is(.xtick, .ytick, .cbaxis, .g-xtitle, .g-ytitle, .cbtitle) text,"
+    " [data-testid='stPlotlyChart'] text.bartext { fill: currentColor !important; }"
+)
+
+
 def _page_style(settings: Settings) -> None:
-    """Presentation mode: larger text and less padding, so the stage fits one projector screen; a link that hides
-    the sidebar hides it with its toggle."""
-    rules = []
+    """The base rules; presentation mode: larger text and less padding, so the stage fits one projector screen; a
+    link that hides the sidebar hides it with its toggle."""
+    rules = [BASE_STYLE]
     if settings.present:
         rules.append("html { font-size: 18px; } [data-testid='stMainBlockContainer'] { padding-top: 3.4rem; "
                      "padding-bottom: 0.5rem; }")  # fmt: skip
     if "sidebar" in settings.hidden_controls():
         rules.append("[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
                      "[data-testid='stExpandSidebarButton'] { display: none !important; }")  # fmt: skip
-    if rules:
-        st.html("<style>" + " ".join(rules) + "</style>")
+    st.html("<style>" + " ".join(rules) + "</style>")
 
 
 def ensure_frame() -> Settings:
