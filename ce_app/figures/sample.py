@@ -8,6 +8,8 @@ import plotly.graph_objects as go
 from ..palette import NEUTRAL, class_color, class_label
 from .base import BOTTOM_LEGEND, SMALL_HEIGHT, _axis, _layout, _title, figure
 
+BAR_EDGE = dict(color=NEUTRAL, width=1)  # class 7's black bar would vanish on the dark background without an edge
+
 
 def prob_target_bars(probs: np.ndarray, targets: np.ndarray, class_names=None, *, height=SMALL_HEIGHT,
                      font_size: int = 13) -> go.Figure:  # fmt: skip
@@ -16,8 +18,8 @@ def prob_target_bars(probs: np.ndarray, targets: np.ndarray, class_names=None, *
     labels = [class_label(i, class_names) for i in range(k)]
     traces = [
         dict(type="bar", x=labels, y=np.asarray(probs, dtype=float), name="p_k (model)",
-             marker=dict(color=[class_color(i) for i in range(k)]), texttemplate="%{y:.2f}", textposition="outside",
-             cliponaxis=False, hovertemplate="%{x}<br>p = %{y:.5f}<extra></extra>"),
+             marker=dict(color=[class_color(i) for i in range(k)], line=BAR_EDGE), texttemplate="%{y:.2f}",
+             textposition="outside", cliponaxis=False, hovertemplate="%{x}<br>p = %{y:.5f}<extra></extra>"),
         dict(type="bar", x=labels, y=np.asarray(targets, dtype=float), name="y_k (target)",
              marker=dict(color="rgba(0,0,0,0)", line=dict(color=NEUTRAL, width=2)),
              hovertemplate="%{x}<br>y = %{y:.4f}<extra></extra>"),
@@ -44,7 +46,7 @@ def grad_bars(values: np.ndarray, class_names=None, *, limit: float = 1.0, heigh
     """Bars of dL/du_k = (p_k - y_k)/T, one per class in its colour, on a fixed axis [-limit, limit]."""
     k = len(values)
     bar = dict(type="bar", x=[class_label(i, class_names) for i in range(k)], y=np.asarray(values, dtype=float),
-               marker=dict(color=[class_color(i) for i in range(k)]), texttemplate="%{y:.3f}",
+               marker=dict(color=[class_color(i) for i in range(k)], line=BAR_EDGE), texttemplate="%{y:.3f}",
                textposition="outside", cliponaxis=False,
                hovertemplate="%{x}<br>dL/du = %{y:.5f}<extra></extra>")  # fmt: skip
     top = 1.25 * float(limit)
