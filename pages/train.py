@@ -35,13 +35,14 @@ if "lesson" not in settings.hidden_controls():
 @st.fragment
 def live_area() -> None:
     """The stage and the chain rule of the selected point: rerun alone on every chunk, Step and Pause."""
-    player.stage()
     data, trainer = ss.data, ss.trainer
-    if not len(data.y) or settings.present:
-        return
-    # Drawn only when asked for: its tables and formulas cost the browser more than the whole stage's update.
-    if not st.toggle("Show the chain rule for the selected point, step by step, with its numbers (derivation 1)",
-                     key="show_chain_rule"):  # fmt: skip
+    # The toggle sits above the stage: below it, it jumped a screen down when the stage reported its height.
+    # Its walkthrough is drawn only when asked for: its tables and formulas cost the browser more than a stage update.
+    show = (len(data.y) and not settings.present
+            and st.toggle("Show the chain rule for the selected point below the stage, step by step, with its numbers "
+                          "(derivation 1)", key="show_chain_rule"))  # fmt: skip
+    player.stage()
+    if not show:
         return
     views = panels.paused_views(data, trainer, session.selected_point(), frozen=player.playing())
     if views.playing_since is not None:
