@@ -31,9 +31,6 @@ SMALL_HEIGHT = 260
 CURVE_HEIGHT = 300
 
 
-BOTTOM_LEGEND = dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
-
-
 def figure(traces: list[dict], layout: dict) -> go.Figure:
     """Wrap plain trace and layout dicts in a Figure without re-validating every property (see module doc)."""
     return go.Figure(data=traces, layout=layout, _validate=False)
