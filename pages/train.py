@@ -5,6 +5,8 @@ import streamlit as st
 from ce_app import lessons, player, session
 from ce_app import train_panels as panels
 
+PICKER_PX = 420  # the longest lesson title, whole, at presentation size (tests/e2e/test_small_screens.py)
+
 settings = session.ensure_frame()
 ss = st.session_state
 
@@ -20,12 +22,17 @@ if not settings.present:
 def lesson_bar() -> None:
     """The lesson picker and what to notice: a teacher runs a lecture from here, without the sidebar."""
     ss.lesson_pick = settings.lesson
-    left, right = st.columns([1, 2.2], vertical_alignment="center")
-    left.selectbox("Lesson", ("", *lessons.KEYS), key="lesson_pick", label_visibility="collapsed",
-                   format_func=lambda key: lessons.BY_KEY[key].title if key else "Lessons: pick one, or play freely",
-                   on_change=lambda: session.start_lesson(ss.lesson_pick))  # fmt: skip
+    # A row that wraps: the picker wide enough for the longest title, what to notice beside it or, on a narrow
+    # screen, below it. A phone's picker still cuts the longest titles, so the notice starts with the title (the
+    # projector's layout is wide enough, and needs the room).
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.selectbox("Lesson", ("", *lessons.KEYS), key="lesson_pick", label_visibility="collapsed", width=PICKER_PX,
+                  format_func=lambda key: lessons.BY_KEY[key].title if key else "Lessons: pick one, or play freely",
+                  on_change=lambda: session.start_lesson(ss.lesson_pick))  # fmt: skip
     if settings.lesson:
-        right.caption(lessons.BY_KEY[settings.lesson].notice)
+        lesson = lessons.BY_KEY[settings.lesson]
+        notice = lesson.notice if settings.present else f"**{lesson.title}.** {lesson.notice}"
+        row.container(width="stretch").caption(notice)
 
 
 if "lesson" not in settings.hidden_controls():
