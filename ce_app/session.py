@@ -151,6 +151,7 @@ def frame() -> Settings:
     own_data.sidebar_sections(ss.settings)
     sync_url(ss.settings)
     _page_style(ss.settings)
+    _page_script(ss.settings)
     # Notices are toasts: they never push the page down, and go by themselves. Their text may quote a link or a
     # file, so it is shown as plain text.
     for message in ss.pop("notices", []):
@@ -184,6 +185,48 @@ def _page_style(settings: Settings) -> None:
         rules.append("[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
                      "[data-testid='stExpandSidebarButton'] { display: none !important; }")  # fmt: skip
     st.html("<style>" + " ".join(rules) + "</style>")
+
+
+# A display formula wider than its column (a long vector on a phone) scrolls sideways: it becomes focusable, so a
+# keyboard can reach and scroll it (WCAG 2.1.1; axe's scrollable-region-focusable), and stops being so once it fits.
+SCROLLING_FORMULAS_JS = """<script>
+(() => {
+    if (window.ceScrollingFormulas) return;
+    window.ceScrollingFormulas = true;
+    const mark = () => {
+        for (const formula of document.querySelectorAll('.katex-display')) {
+            const scrolls = formula.scrollWidth > formula.clientWidth + 1;
+            if (scrolls === formula.hasAttribute('tabindex')) continue;
+            if (scrolls) {
+                formula.tabIndex = 0;
+                formula.setAttribute('role', 'group');
+                formula.setAttribute('aria-label', 'Formula, scrolls sideways');
+            } else {
+                for (const name of ['tabindex', 'role', 'aria-label']) formula.removeAttribute(name);
+            }
+        }
+    };
+    let queued = false;
+    const soon = () => {
+        if (queued) return;
+        queued = true;
+        requestAnimationFrame(() => { queued = false; mark(); });
+    };
+    new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
+    addEventListener('resize', soon);
+    mark();
+})();
+</script>"""
+
+
+def _page_script(settings: Settings) -> None:
+    """The page's own scripts, at the end of the sidebar (where they take no visible room): focusable scrolling
+    formulas, and the sidebar collapsed on a narrow window (not needed when presenting or hiding the sidebar: it
+    starts collapsed or hidden then)."""
+    scripts = SCROLLING_FORMULAS_JS
+    if not settings.present and "sidebar" not in settings.hidden_controls():
+        scripts += streamlit_internals.COLLAPSE_ON_NARROW_JS
+    st.sidebar.html(scripts, unsafe_allow_javascript=True)
 
 
 def ensure_frame() -> Settings:

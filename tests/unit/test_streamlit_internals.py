@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import streamlit
 from streamlit.commands import navigation
@@ -44,3 +45,12 @@ def test_the_legacy_pages_mode_is_still_chosen_by_the_flag_we_set():
         assert not streamlit_internals.in_legacy_pages_mode() and PagesManager.uses_pages_directory is False
     finally:
         PagesManager.uses_pages_directory = before
+
+
+def test_the_sidebar_parts_the_page_script_uses_are_still_there():
+    """Test that the installed frontend still keeps the viewer's sidebar choice under the localStorage prefix the
+    page script reads, and still marks the sidebar's state and its collapse button the way the script finds them."""
+    bundle = "".join(path.read_text(encoding="utf-8", errors="ignore")
+                     for path in (Path(streamlit.__file__).parent / "static" / "static" / "js").glob("index.*.js"))  # fmt: skip
+    for part in ("`" + streamlit_internals.SIDEBAR_CHOICE_KEY + "${", '"data-collapsed":', "`stSidebarCollapseButton`"):
+        assert part in bundle, f"the frontend no longer has {part!r}: re-check COLLAPSE_ON_NARROW_JS"
