@@ -6,7 +6,6 @@ tests check positions and values, not strings the builder wrote.
 
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
 
 import numpy as np

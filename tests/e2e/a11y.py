@@ -18,11 +18,10 @@ from . import ui
 if TYPE_CHECKING:  # importing this module must not need playwright: the tests skip cleanly without it
     from playwright.sync_api import Frame, Page
 
-WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-_RUN_AXE_JS = """async (tags) => {
-    const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, iframes: false,
-                                            resultTypes: ['violations']});
+_RUN_AXE_JS = """async (only) => {
+    const result = await axe.run(document, {runOnly: only, iframes: false, resultTypes: ['violations']});
     return result.violations.map((v) => ({
         rule: v.id, impact: v.impact, help: v.help,
         nodes: v.nodes.map((n) => ({target: n.target.join(' '), html: n.html.slice(0, 160),
@@ -52,23 +51,25 @@ _CHART_TEXT_JS = """() => {
 }"""
 
 
-def _axe_in(frame: Frame) -> list[dict]:
+def _axe_in(frame: Frame, colors_only: bool) -> list[dict]:
     from axe_playwright_python.base import AXE_SCRIPT
 
     if not frame.evaluate("() => typeof window.axe !== 'undefined'"):
         frame.evaluate(AXE_SCRIPT)
-    return frame.evaluate(_RUN_AXE_JS, list(WCAG_TAGS))
+    only = {"type": "rule", "values": ["color-contrast"]} if colors_only else {"type": "tag", "values": WCAG_TAGS}
+    return frame.evaluate(_RUN_AXE_JS, only)
 
 
-def violations(page: Page, *, include_stage: bool = False) -> list[dict]:
-    """axe's WCAG A/AA violations of the page's document, and of the stage's document when ``include_stage``.
+def violations(page: Page, *, include_stage: bool = False, colors_only: bool = False) -> list[dict]:
+    """axe's WCAG A/AA violations of the page's document, and of the stage's document when ``include_stage``;
+    only the colour-contrast rule with ``colors_only`` (enough after a theme switch, which changes nothing else).
 
     Each violation: ``{rule, impact, help, nodes: [{target, html, why}], where}`` (``where`` is "page" or "stage").
     """
-    found = [dict(v, where="page") for v in _axe_in(page.main_frame)]
+    found = [dict(v, where="page") for v in _axe_in(page.main_frame, colors_only)]
     stage = ui.stage_frame(page) if include_stage else None
     if stage is not None:
-        found += [dict(v, where="stage") for v in _axe_in(stage)]
+        found += [dict(v, where="stage") for v in _axe_in(stage, colors_only)]
     return found
 
 
@@ -89,10 +90,10 @@ def chart_text_problems(page: Page) -> list[str]:
     return page.evaluate(_CHART_TEXT_JS)
 
 
-def assert_accessible(page: Page, state: str, *, include_stage: bool = False) -> None:
+def assert_accessible(page: Page, state: str, *, include_stage: bool = False, colors_only: bool = False) -> None:
     """No axe violation (and no faint chart label) on the page in its current ``state`` (named in the message)."""
     ui.wait_idle(page)
-    found = violations(page, include_stage=include_stage)
+    found = violations(page, include_stage=include_stage, colors_only=colors_only)
     assert not found, f"axe-core finds WCAG 2.1 A/AA violations {state}:\n{report(found)}"
     faint = chart_text_problems(page)
     assert not faint, f"chart labels under 4.5:1 {state}:\n" + "\n".join(faint)

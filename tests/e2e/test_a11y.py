@@ -36,10 +36,11 @@ def _use_theme(page, scheme: str) -> None:
 
 
 def _check_both_themes(page, state: str, first: str = "light") -> None:
-    """axe and chart contrast on the page as it is, in ``first``'s theme, then in the other one."""
-    for scheme in (first, "dark" if first == "light" else "light"):
+    """Every WCAG A/AA rule and the chart labels on the page as it is in ``first``'s theme; then, in the other
+    theme, the colours (a theme changes nothing else)."""
+    for scheme, colors_only in ((first, False), ("dark" if first == "light" else "light", True)):
         _use_theme(page, scheme)
-        a11y.assert_accessible(page, f"{state}, {scheme} theme")
+        a11y.assert_accessible(page, f"{state}, {scheme} theme", colors_only=colors_only)
 
 
 def test_training_page_around_the_stage(page, app_url):
@@ -62,15 +63,11 @@ def test_derivation_page(page, app_url):
 
 
 def test_landscape_page(page, app_url):
-    """Test that the loss landscape has no WCAG A/AA violation in either theme, with the slice it computes as it
-    opens and after computing another one along two single weights."""
+    """Test that the loss landscape has no WCAG A/AA violation in either theme with the slice it computes as it
+    opens (its chart, metrics and every control on screen)."""
     ui.open_app(page, app_url, f"/landscape?{SMALL_DATA}")
     expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(1)
-    _check_both_themes(page, "on the loss landscape as it opens")
-    axis_title = page.locator('[data-testid="stPlotlyChart"] .g-ytitle')
-    ui.act(page, page.get_by_text("single weights", exact=False).first.click,
-           lambda: expect(axis_title).to_contain_text("change of w"))  # fmt: skip
-    _check_both_themes(page, "on the loss landscape along two weights", first="dark")
+    _check_both_themes(page, "on the loss landscape with a computed slice")
 
 
 def test_race_page(page, app_url):
