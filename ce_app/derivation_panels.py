@@ -174,6 +174,12 @@ def number_table(frame: pd.DataFrame, number_format: str = "%.4g") -> None:
     st.dataframe(frame, hide_index=True, column_config=config, width="stretch")
 
 
+def bar_chart(html: str) -> None:
+    """A bar chart of ``html_charts`` in a box of its fixed height: drawn before the chart's code has loaded, the
+    box keeps what follows from moving down when the chart appears."""
+    st.container(height=html_charts.BARS_HEIGHT, border=False).html(html)
+
+
 # --------------------------------------------------------------------------------------------------------------
 # The page's sections, top to bottom
 # --------------------------------------------------------------------------------------------------------------
@@ -211,7 +217,7 @@ def section_loss(point: PointView) -> None:
     cols[2].metric("p_y, probability of the true class", f"{terms.probs[label]:.6g}")
     if eps == 0:
         st.caption("Label smoothing is 0 in the sidebar, so both targets are the same one-hot vector.")
-    st.html(html_charts.prob_target_bars(terms.probs, terms.targets, names))
+    bar_chart(html_charts.prob_target_bars(terms.probs, terms.targets, names))
     st.caption(
         "**What am I looking at?** The coloured bars are the model's probabilities p_k for this point, the grey "
         "outlines the target y_k. The loss is small when the coloured bar of the true class fills its outline."
@@ -488,11 +494,11 @@ def sandbox(point: PointView) -> None:
     m3.metric("‖dL/du‖ = ‖p − y‖/T", f"{np.linalg.norm(terms.dL_du):.4g}")
     left, right = st.columns(2)
     with left:
-        st.html(html_charts.prob_target_bars(terms.probs, terms.targets, names))
+        bar_chart(html_charts.prob_target_bars(terms.probs, terms.targets, names))
         st.caption("**What am I looking at?** The probabilities your logits give (filled) and the target "
                    "(outline). Drag the true class's logit up and its bar fills the outline.")  # fmt: skip
     with right:
-        st.html(html_charts.grad_bars(terms.dL_du, names, limit=1.0 / temperature))
+        bar_chart(html_charts.grad_bars(terms.dL_du, names, limit=1.0 / temperature))
         st.caption("**What am I looking at?** The gradient (p_k − y_k)/T on each logit: the push gradient descent "
                    "gives it, with the sign flipped. The bars shrink to zero as the filled bars match the outlines; "
                    "with ε > 0 they reach zero before p_y gets to 1.")  # fmt: skip

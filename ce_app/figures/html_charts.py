@@ -20,10 +20,13 @@ import numpy as np
 from ..palette import NEUTRAL, class_color, class_label
 
 PLOT_HEIGHT = 150  # px: the bars' area
+TITLE_HEIGHT, LEGEND_HEIGHT = 52, 22  # px: room for two lines of title (a phone's), one of legend
+# px: a bar chart's whole height, fixed, so the page can hold its place before the chart's code has loaded
+BARS_HEIGHT = TITLE_HEIGHT + 18 + PLOT_HEIGHT + 28 + LEGEND_HEIGHT
 MAX_LABEL = 16  # characters of a class label under a bar (the chart's name has them all)
 # Diverging colours of the heat map: negative, zero, positive (ColorBrewer RdBu's ends and its middle).
 NEGATIVE, ZERO, POSITIVE = (33, 102, 172), (247, 247, 247), (178, 24, 43)
-_TITLE = "font-weight: 600; font-size: 15px; margin-bottom: 8px"
+_TITLE = "font-weight: 600; font-size: 15px; line-height: 22px; padding-bottom: 8px"
 _SMALL = "font-size: 12px; line-height: 14px"
 
 
@@ -82,8 +85,9 @@ def _bars(title: str, name: str, labels: list[str], series: list[dict], low: flo
         parts.append(_label(left + group * (k + 0.5), top + PLOT_HEIGHT + 8, _short(label)))
     height = top + PLOT_HEIGHT + 28
     plot = f'<div style="position: relative; height: {height}px">{"".join(parts)}</div>'
-    return (f'<div role="img" aria-label="{escape(name, quote=True)}"><div style="{_TITLE}">{escape(title)}</div>'
-            f"{plot}{legend}</div>")  # fmt: skip
+    return (f'<div role="img" aria-label="{escape(name, quote=True)}" style="height: {BARS_HEIGHT}px; overflow: hidden">'
+            f'<div style="{_TITLE}">{escape(title)}</div>{plot}'
+            f'<div style="height: {LEGEND_HEIGHT}px; display: flex; align-items: center">{legend}</div></div>')  # fmt: skip
 
 
 def _swatch(style: str, text: str) -> str:
@@ -105,7 +109,7 @@ def prob_target_bars(probs: np.ndarray, targets: np.ndarray, class_names=None) -
     values = "; ".join(f"{name}: p = {_number(p, 3)}, y = {_number(t, 3)}"
                        for name, p, t in zip(labels, probs, targets, strict=True))  # fmt: skip
     return _bars("Probabilities p_k and targets y_k", f"Bar chart of the probabilities p_k and targets y_k. {values}.",
-                 labels, series, 0.0, 1.15, [0.0, 0.5, 1.0], 2, f'<div style="margin-top: 4px">{legend}</div>')  # fmt: skip
+                 labels, series, 0.0, 1.15, [0.0, 0.5, 1.0], 2, legend)  # fmt: skip
 
 
 def grad_bars(values: np.ndarray, class_names=None, *, limit: float = 1.0) -> str:
