@@ -164,14 +164,10 @@ def gradient_check(trainer: ce_core.Trainer, indices: np.ndarray) -> GradCheckRe
 # --------------------------------------------------------------------------------------------------------------
 # Tables
 # --------------------------------------------------------------------------------------------------------------
-def number_table(frame: pd.DataFrame, number_format: str = "%.4g") -> None:
-    """A dataframe with every numeric column shown to 4 significant digits (text columns as they are)."""
-    config = {
-        c: st.column_config.NumberColumn(c, format=number_format)
-        for c in frame.columns
-        if pd.api.types.is_numeric_dtype(frame[c])
-    }
-    st.dataframe(frame, hide_index=True, column_config=config, width="stretch")
+def number_table(frame: pd.DataFrame) -> None:
+    """A dataframe as an HTML table: numbers to 4 significant digits, text columns as they are (an st.dataframe grid
+    would load Streamlit's 1.2 MB grid code into the page's first paint: README, Speed)."""
+    st.html(html_charts.table({c: frame[c].tolist() for c in frame.columns}))
 
 
 def bar_chart(html: str) -> None:

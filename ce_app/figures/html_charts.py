@@ -1,18 +1,22 @@
-"""Small charts of one sample as HTML, for ``st.html``: probability bars, gradient bars, the softmax Jacobian.
+"""Small charts and tables as HTML, for ``st.html``: probability bars, gradient bars, the softmax Jacobian, tables.
 
-Why p − y? draws only these small charts; as Plotly figures they made the page load Plotly's 4.7 MB bundle, ~1.4 s
-of its first paint (README, Speed). Plain data in, an HTML string out, no Streamlit. (``st.html`` keeps HTML and
-inline styles but drops SVG, hence boxes positioned in percent of the column and pixels of height.)
+Why p − y? draws only these small charts and tables; as Plotly figures and ``st.dataframe`` grids they made the page
+load Plotly's 4.7 MB bundle and Streamlit's 1.2 MB data grid, ~2 s of its first paint (README, Speed). Plain data
+in, an HTML string out, no Streamlit. (``st.html`` keeps HTML and inline styles but drops SVG, hence boxes
+positioned in percent of the column and pixels of height.)
 
 - Text takes the page's text colour (it is inherited), in the light and the dark theme; lines and edges are the
   mid grey ``palette.NEUTRAL`` (3:1 on both backgrounds); heat-map cells carry their own black or white text.
 - A bar chart is one image to a screen reader (``role="img"``), named with its title and every value it shows; the
   Jacobian is a table with row and column headers, so a screen reader can walk it cell by cell.
 - Nothing undefined is drawn: a value that is not finite gets no bar and a dash for a label.
+- A table cell keeps its full value in ``data-value`` (what the tests compare with ce_core) and shows 4 significant
+  digits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from html import escape
 
 import numpy as np
@@ -159,3 +163,33 @@ def jacobian_heatmap(jacobian: np.ndarray, class_names=None) -> str:
             "<caption style=\"caption-side: bottom; text-align: left; padding-top: 6px; font-size: 12px\">"
             "Row i: how p_i moves when each logit u_j goes up (red positive, blue negative).</caption>"
             f'<thead><tr><td style="width: 22%"></td>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')  # fmt: skip
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def table(columns: Mapping[str, Sequence], digits: int = 4) -> str:
+    """A table, one column per entry of ``columns`` (all of one length): numbers right-aligned to ``digits``
+    significant digits (the full value in ``data-value``), anything else as escaped text."""
+    names = list(columns)
+    rows = len(next(iter(columns.values()))) if names else 0
+    line = f"border-bottom: 1px solid {NEUTRAL}; padding: 4px 8px"
+    numeric = {name: all(_is_number(v) for v in columns[name]) for name in names}  # headed like their numbers
+    head = "".join(f'<th scope="col" style="{line}; text-align: {"right" if numeric[name] else "left"}; '
+                   f'font-weight: 600; vertical-align: bottom">{escape(str(name))}</th>' for name in names)  # fmt: skip
+    body = []
+    for i in range(rows):
+        cells = []
+        for name in names:
+            value = columns[name][i]
+            if _is_number(value):
+                shown = f"{value:.{digits}g}".replace("-", "−") if np.isfinite(value) else "–"
+                cells.append(f'<td data-value="{float(value)!r}" style="{line}; text-align: right">{shown}</td>')
+            else:
+                cells.append(f'<td style="{line}">{escape(str(value))}</td>')
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f'<table style="border-collapse: collapse; width: 100%; font-size: 14px; '
+        f'font-variant-numeric: tabular-nums"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )

@@ -6,6 +6,7 @@ tests check positions and values, not strings the builder wrote.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import numpy as np
@@ -121,3 +122,13 @@ def contrast(first: str, second: str) -> float:
 
     high, low = sorted((luminance(first), luminance(second)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def test_a_table_shows_4_digits_and_keeps_the_full_value():
+    """Test that a table cell shows 4 significant digits and keeps the exact value in data-value, text stays text
+    (escaped), and a value that is not finite shows a dash."""
+    html = html_charts.table({"class": ["<b>0</b>", "1"], "value": [1 / 3, np.nan], "n": [12345678, -2]})
+    chart = Chart(html)
+    assert [text for text, _ in chart.cells] == ["<b>0</b>", "0.3333", "1.235e+07", "1", "–", "−2"]
+    assert "<b>" not in html
+    assert re.search(r'data-value="0\.3333333333333333"', html)
