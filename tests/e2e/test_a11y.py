@@ -53,6 +53,19 @@ def test_training_page_around_the_stage(page, app_url):
     _check_both_themes(page, "on the training page after a Step", first="dark")
 
 
+def test_the_viewer_chooses_the_theme(page, app_url):
+    """Test that the app menu offers System, Light and Dark, and that a viewer's choice wins over the system's."""
+    page.emulate_media(color_scheme="dark")
+    ui.open_app(page, app_url)
+    page.wait_for_function(_THEME_IS_JS, arg="dark")  # System, the default, follows the device
+    page.locator('[data-testid="stMainMenu"] button').click()
+    choices = page.get_by_role("menuitemradio")
+    expect(choices).to_have_count(3)
+    expect(choices).to_contain_text(["System", "Light", "Dark"])
+    page.get_by_role("menuitemradio", name="Light").click()
+    page.wait_for_function(_THEME_IS_JS, arg="light")
+
+
 def test_derivation_page(page, app_url):
     """Test that Why p − y? has no WCAG A/AA violation in either theme with a gradient check's results on screen
     (the page as it opens, plus the check's table and verdict)."""
