@@ -46,23 +46,18 @@ def _check_both_themes(page, state: str, first: str = "light") -> None:
 
 def test_training_page_around_the_stage(page, app_url):
     """Test that the training page's document (the stage's frame aside) has no WCAG A/AA violation in either theme,
-    when it opens and after a Step."""
+    when it opens and after a Step; and that the app menu offers System, Light and Dark, the viewer's choice
+    winning over the device's."""
     ui.open_app(page, app_url)
     _check_both_themes(page, "on the training page as it opens")
     ui.act(page, ui.button(page, "step").click, lambda: expect(ui.metric_value(page, "step")).to_have_text("1"))
     _check_both_themes(page, "on the training page after a Step", first="dark")
-
-
-def test_the_viewer_chooses_the_theme(page, app_url):
-    """Test that the app menu offers System, Light and Dark, and that a viewer's choice wins over the system's."""
-    page.emulate_media(color_scheme="dark")
-    ui.open_app(page, app_url)
-    page.wait_for_function(_THEME_IS_JS, arg="dark")  # System, the default, follows the device
+    _use_theme(page, "dark")
     page.locator('[data-testid="stMainMenu"] button').click()
     choices = page.get_by_role("menuitemradio")
     expect(choices).to_have_count(3)
     expect(choices).to_contain_text(["System", "Light", "Dark"])
-    page.get_by_role("menuitemradio", name="Light").click()
+    choices.filter(has_text="Light").click()
     page.wait_for_function(_THEME_IS_JS, arg="light")
 
 
