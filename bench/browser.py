@@ -1,14 +1,16 @@
 """What a student feels in the browser: load time, Step latency, playing smoothness and bytes per frame.
 
     python -m bench.browser            # 20 clicks, 10 s of playing at 30 and at 60 frames/s
-    python -m bench.browser --quick    # 5 clicks, 4 s each
+    python -m bench.browser --quick    # 3 loads, 5 clicks, 4 s each
 
 Starts ``streamlit run app.py`` on a free localhost port (as the browser tests do, ``tests/e2e/server.py``) and
 drives it with headless Chromium (software rendering, on the same 2 cores as the server) on the link
 ``/?dataset=spiral&K=4&n=500&layers=1&width=32`` (N = 500 points, K = 4 classes, one hidden layer of 32):
 
-(a) Load: navigation until the stage shows its first frame with Step enabled, on the first page a fresh server
-    serves (cold) and on a server that has served one already (warm). Budgets <= 4 s cold, <= 2.5 s warm.
+(a) Load at 1440 x 900: from the navigation's start until a click on Step would work (the stage shows a frame and
+    its Step button is enabled, noted inside the stage's document: ``bench/page_load.py``), median of 5 first
+    pages of fresh servers and of 5 loads on a warm server. Budgets <= 3 s fresh, <= 2 s warm (issue 17).
+    ``python -m bench.page_load`` measures only these, with the other pages and the first paint.
 (b) Step latency: a click on the stage's Step until the new step is on screen (inside the stage's frame:
     performance.now around the click, then a MutationObserver and one requestAnimationFrame). Budget median
     <= 100 ms, p90 <= 200 ms.
@@ -30,18 +32,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from importlib.metadata import version
 
 import numpy as np
 
+from bench import page_load
 from bench.core import cpu_model
 from tests.e2e import server, ui
 
-LINK = "/?dataset=spiral&K=4&n=500&layers=1&width=32"
+LINK = page_load.TRAIN_LINK  # N = 500, K = 4, one hidden layer of 32
 TFP_LINK = "/?dataset=circles&K=2&n=500&test=0.5&layers=2&width=4&batch=8&lr=0.03"
 TFP_STEPS_PER_EPOCH = 250 / 8
-BUDGETS = {"cold_s": 4.0, "warm_s": 2.5, "click_median_ms": 100.0, "click_p90_ms": 200.0, "updates_per_s": 28.0,
+BUDGETS = {"cold_s": page_load.BUDGETS["fresh_s"], "warm_s": page_load.BUDGETS["warm_s"], "click_median_ms": 100.0, "click_p90_ms": 200.0, "updates_per_s": 28.0,
            "p95_gap_ms": 80.0, "kib_per_frame": 8.0}  # fmt: skip
 
 # Inside the stage: click Step, resolve ms until the step metric shows `expected` on a painted frame.
@@ -90,30 +92,6 @@ def machine() -> str:
 def row(name: str, value: float, unit: str, budget: str = "", ok: bool | None = None) -> str:
     verdict = "" if ok is None else ("PASS" if ok else "MISS")
     return f"  {name:<52} {value:>8.1f} {unit:<5} {budget:<11} {verdict}"
-
-
-def load_seconds(browser, url: str) -> float:
-    """Seconds from navigation until the stage shows a frame with Step enabled."""
-    context = browser.new_context(viewport=ui.VIEWPORT)
-    page = context.new_page()
-    try:
-        start = time.perf_counter()
-        page.goto(url + LINK, wait_until="commit")
-        deadline = start + 60
-        while time.perf_counter() < deadline:
-            frame = ui.stage_frame(page)
-            try:
-                if frame and frame.evaluate(
-                    "() => window.cePlayer && window.cePlayer.step !== null && "
-                    "!document.querySelector('#toolbar button[data-key=step]').disabled"
-                ):
-                    return time.perf_counter() - start
-            except Exception:  # the frame is still loading
-                pass
-            page.wait_for_timeout(10)
-        raise RuntimeError("the stage did not become usable within 60 s")
-    finally:
-        context.close()
 
 
 def measure_clicks(browser, url: str, clicks: int) -> list[float]:
@@ -203,7 +181,7 @@ def report_playing(fps: int, spf: int, result: dict, budgets: bool, results: lis
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="5 clicks and 4 s of playing")
+    parser.add_argument("--quick", action="store_true", help="3 loads, 5 clicks and 4 s of playing")
     args = parser.parse_args(argv)
     clicks, seconds = (5, 4.0) if args.quick else (20, 10.0)
     problem = server.missing_requirements()
@@ -220,19 +198,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  machine: {machine()}")
             print(f"  Chromium {browser.version}, Streamlit {version('streamlit')}")
             print(f"  link: {LINK}  (N = 500, K = 4, one hidden layer of 32)")
+            loads = 3 if args.quick else 5
+            cold = float(np.median([x.usable for x in page_load.fresh_loads(browser, server.REPO_ROOT, LINK, loads)]))
             with server.running_app() as app:
-                cold = load_seconds(browser, app.url)
-                warm = float(np.median([load_seconds(browser, app.url) for _ in range(3)]))
+                warm = float(np.median([x.usable for x in page_load.warm_loads(browser, app.url, LINK, loads)]))
                 shown = measure_clicks(browser, app.url, clicks)
                 playing = {fps: measure_playing(browser, app.url, fps, 5, seconds) for fps in (30, 60)}
                 tfp = measure_playing(browser, app.url, 30, 63, seconds, TFP_LINK)
         finally:
             browser.close()
-    print("\n(a) load: navigation until the stage is usable")
+    print(f"\n(a) load at 1440 x 900: navigation until a click on Step would work (median of {loads})")
     results.append(cold <= BUDGETS["cold_s"])
-    print(row("first page of a fresh server (cold)", cold, "s", f"<= {BUDGETS['cold_s']:g} s", results[-1]))
+    print(row("first page of a fresh server", cold, "s", f"<= {BUDGETS['cold_s']:g} s", results[-1]))
     results.append(warm <= BUDGETS["warm_s"])
-    print(row("warm server, median of 3", warm, "s", f"<= {BUDGETS['warm_s']:g} s", results[-1]))
+    print(row("warm server", warm, "s", f"<= {BUDGETS['warm_s']:g} s", results[-1]))
     print(f"\n(b) click on Step -> the new step on screen ({clicks} clicks after one warm-up click)")
     for name, q, key in (("median", 50, "click_median_ms"), ("p90", 90, "click_p90_ms")):
         value = float(np.percentile(shown, q))

@@ -17,8 +17,9 @@ import streamlit as st
 import ce_core
 from ce_core.gradcheck import DEFAULT_THRESHOLD
 
-from . import figures, numbers, widget_memory
+from . import numbers, widget_memory
 from . import train_panels as panels
+from .figures import html_charts
 from .palette import class_label
 from .state import Dataset
 from .text import plain
@@ -28,7 +29,6 @@ CHECK_BUDGET = 200_000  # samples x weights: two loss evaluations per weight, so
 MIN_CHECK_SAMPLES = 8
 CHECK_EPS = 1e-6  # the central-difference step, ce_core.compare_grads' default
 SANDBOX_LOGIT_RANGE = 10.0  # the sandbox sliders run from -10 to 10: enough for p_k from ~1e-9 to ~1
-CHART_CONFIG = {"displayModeBar": False}
 SHOWN_COLUMNS = 2  # columns of W in the batch table: two pairs fit the page width
 # act'(a_l) written with h_l = act(a_l), as model._activation_grad_inplace computes it
 ACT_DERIVATIVE = {"tanh": r"1 - h_\ell^2", "relu": r"\mathbb{1}[a_\ell > 0]", "sigmoid": r"h_\ell\,(1 - h_\ell)"}
@@ -157,8 +157,15 @@ def gradient_check(trainer: ce_core.Trainer, indices: np.ndarray) -> GradCheckRe
 # Tables
 # --------------------------------------------------------------------------------------------------------------
 def number_table(frame: pd.DataFrame, digits: int = 4) -> None:
-    """A dataframe with every numeric column shown to 4 significant digits (text columns as they are)."""
-    panels.show_table(frame, digits)
+    """A dataframe as an HTML table: numbers to 4 significant digits, text columns as they are (an st.dataframe grid
+    would load Streamlit's 1.2 MB grid code into the page's first paint: README, Speed)."""
+    st.html(html_charts.table({c: frame[c].tolist() for c in frame.columns}, digits))
+
+
+def bar_chart(html: str) -> None:
+    """A bar chart of ``html_charts`` in a box of its fixed height: drawn before the chart's code has loaded, the
+    box keeps what follows from moving down when the chart appears."""
+    st.container(height=html_charts.BARS_HEIGHT, border=False).html(html)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -198,8 +205,7 @@ def section_loss(point: PointView) -> None:
     cols[2].metric("p_y, probability of the true class", numbers.fmt(terms.probs[label], 6))
     if eps == 0:
         st.caption("Label smoothing is 0 in the sidebar, so both targets are the same one-hot vector.")
-    st.plotly_chart(figures.prob_target_bars(terms.probs, terms.targets, names), key="deriv_probs",
-                    config=CHART_CONFIG)  # fmt: skip
+    bar_chart(html_charts.prob_target_bars(terms.probs, terms.targets, names))
     st.caption(
         "**What am I looking at?** The coloured bars are the model's probabilities p_k for this point, the grey "
         "outlines the target y_k. The loss is small when the coloured bar of the true class fills its outline."
@@ -221,7 +227,7 @@ def section_jacobian(point: PointView) -> None:
     jac = ce_core.softmax_jacobian(terms.probs)
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(figures.jacobian_heatmap(jac, names), key="deriv_jacobian", config=CHART_CONFIG)
+        st.html(html_charts.jacobian_heatmap(jac, names))
     with right:
         st.caption(
             "**What am I looking at?** The matrix diag(p) − p pᵀ for this point (the heat map leaves out the "
@@ -476,13 +482,11 @@ def sandbox(point: PointView) -> None:
     m3.metric("‖dL/du‖ = ‖p − y‖/T", numbers.fmt(np.linalg.norm(terms.dL_du)))
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(figures.prob_target_bars(terms.probs, terms.targets, names), key="sb_probs",
-                        config=CHART_CONFIG)  # fmt: skip
+        bar_chart(html_charts.prob_target_bars(terms.probs, terms.targets, names))
         st.caption("**What am I looking at?** The probabilities your logits give (filled) and the target "
                    "(outline). Drag the true class's logit up and its bar fills the outline.")  # fmt: skip
     with right:
-        st.plotly_chart(figures.grad_bars(terms.dL_du, names, limit=1.0 / temperature), key="sb_grad",
-                        config=CHART_CONFIG)  # fmt: skip
+        bar_chart(html_charts.grad_bars(terms.dL_du, names, limit=1.0 / temperature))
         st.caption("**What am I looking at?** The gradient (p_k − y_k)/T on each logit: the push gradient descent "
                    "gives it, with the sign flipped. The bars shrink to zero as the filled bars match the outlines; "
                    "with ε > 0 they reach zero before p_y gets to 1.")  # fmt: skip

@@ -103,7 +103,9 @@ def download_section(settings: Settings) -> None:
                        width="stretch")  # fmt: skip
     sb.download_button("Weights (JSON)", lambda: _weights_json(trainer, names), file_name="weights.json",
                        mime="application/json", key="dl_weights", on_click="ignore", width="stretch")  # fmt: skip
-    with sb.expander("Share a link"):
+    # A popover mounts its content only when opened: as an expander, the link's code block (Streamlit's 1.5 MB
+    # syntax highlighter) and the multiselect cost every page ~0.3 s of the browser's first paint (README, Speed).
+    with sb.popover("Share a link", icon=":material/link:", width="stretch"):
         st.caption("Opens the same dataset, model, settings and initial weights on any machine"
                    + (" (uploaded or drawn points are not part of a link)." if data.source != "generated" else "."))  # fmt: skip
         st.code(share_link(settings), language=None, wrap_lines=True)

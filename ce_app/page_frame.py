@@ -35,6 +35,7 @@ def run() -> Settings:
     own_data.sidebar_sections(ss.settings)
     session.sync_url(ss.settings)
     _page_style(ss.settings)
+    _page_script(ss.settings)
     # Notices are toasts: they never push the page down, and go by themselves. Their text may quote a link or a
     # file, so it is shown as plain text.
     for message in ss.pop("notices", []):
@@ -42,18 +43,74 @@ def run() -> Settings:
     return ss.settings
 
 
+# Rules every page gets, each for WCAG 2.1 AA or a steady layout (checked by axe-core in tests/e2e/test_a11y.py).
+BASE_STYLE = (
+    # KaTeX's vertical lists stick out 2 px, and a display formula wider than its column scrolls: a scroll box a
+    # keyboard cannot reach. A little padding and line breaks at top-level relations (=, ⟹) keep formulas whole.
+    ".katex-display { padding-inline: 4px; } .katex-display > .katex { white-space: normal; }"
+    # Slider values are drawn in the primary colour, which cannot pass 4.5:1 as text on the dark background and
+    # also under the white text of primary buttons: the text colour instead.
+    " [data-testid='stSliderThumbValue'] { color: inherit; }"
+    # Streamlit's chart theme writes tick labels and axis titles in a fixed grey (3.8:1 on white): the theme's text
+    # colour instead, in the light and the dark theme alike (heat-map cells keep their own contrasting text).
+    " [data-testid='stPlotlyChart'] :is(.xtick, .ytick, .cbaxis, .g-xtitle, .g-ytitle, .cbtitle) text,"
+    " [data-testid='stPlotlyChart'] text.bartext { fill: currentColor !important; }"
+)
+
+
 def _page_style(settings: Settings) -> None:
-    """Presentation mode: larger text and less padding, so the stage fits one projector screen; a link that hides
-    the sidebar hides it with its toggle."""
-    rules = []
+    """The base rules; presentation mode: larger text and less padding, so the stage fits one projector screen; a
+    link that hides the sidebar hides it with its toggle."""
+    rules = [BASE_STYLE]
     if settings.present:
         rules.append("html { font-size: 18px; } [data-testid='stMainBlockContainer'] { padding-top: 3.4rem; "
                      "padding-bottom: 0.5rem; }")  # fmt: skip
     if "sidebar" in settings.hidden_controls():
         rules.append("[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], "
                      "[data-testid='stExpandSidebarButton'] { display: none !important; }")  # fmt: skip
-    if rules:
-        st.html("<style>" + " ".join(rules) + "</style>")
+    st.html("<style>" + " ".join(rules) + "</style>")
+
+
+# A display formula wider than its column (a long vector on a phone) scrolls sideways: it becomes focusable, so a
+# keyboard can reach and scroll it (WCAG 2.1.1; axe's scrollable-region-focusable), and stops being so once it fits.
+SCROLLING_FORMULAS_JS = """<script>
+(() => {
+    if (window.ceScrollingFormulas) return;
+    window.ceScrollingFormulas = true;
+    const mark = () => {
+        for (const formula of document.querySelectorAll('.katex-display')) {
+            const scrolls = formula.scrollWidth > formula.clientWidth + 1;
+            if (scrolls === formula.hasAttribute('tabindex')) continue;
+            if (scrolls) {
+                formula.tabIndex = 0;
+                formula.setAttribute('role', 'group');
+                formula.setAttribute('aria-label', 'Formula, scrolls sideways');
+            } else {
+                for (const name of ['tabindex', 'role', 'aria-label']) formula.removeAttribute(name);
+            }
+        }
+    };
+    let queued = false;
+    const soon = () => {
+        if (queued) return;
+        queued = true;
+        requestAnimationFrame(() => { queued = false; mark(); });
+    };
+    new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
+    addEventListener('resize', soon);
+    mark();
+})();
+</script>"""
+
+
+def _page_script(settings: Settings) -> None:
+    """The page's own scripts, at the end of the sidebar (where they take no visible room): focusable scrolling
+    formulas, and the sidebar collapsed on a narrow window (not needed when presenting or hiding the sidebar: it
+    starts collapsed or hidden then)."""
+    scripts = SCROLLING_FORMULAS_JS
+    if not settings.present and "sidebar" not in settings.hidden_controls():
+        scripts += streamlit_internals.COLLAPSE_ON_NARROW_JS
+    st.sidebar.html(scripts, unsafe_allow_javascript=True)
 
 
 def ensure() -> Settings:

@@ -15,12 +15,15 @@ CLASS_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "triangle-do
 CLASS_SYMBOL_CODES = (0, 1, 2, 5, 4, 6, 17, 13)
 OPEN_SYMBOL_OFFSET = 100
 CLASS_SYMBOL_NAMES = ("●", "■", "◆", "▲", "✖", "▼", "★", "⬟")
-NEUTRAL = "#444444"
-# Optimizer-race runs get their own colours (Paul Tol's "muted" scheme, picked to stay apart from the class
-# colours above), so a run's curve is never mistaken for a class; runs also differ by end-marker shape.
-RUN_COLORS = ("#332288", "#CC6677", "#999933", "#882255")
+# Figures are drawn on the light or the dark theme's background (white or #171614): lines and outlines that must
+# show on both are mid greys with at least 3:1 against each (WCAG 1.4.11).
+NEUTRAL = "#808080"  # 3.9:1 on white, 4.6:1 on #171614
+# Optimizer-race runs get their own colours (from Paul Tol's "muted" and "bright" schemes, picked to stay apart
+# from the class colours above and to keep 3:1 on both backgrounds), so a run's curve is never mistaken for a class;
+# runs also differ by end-marker shape.
+RUN_COLORS = ("#CC6677", "#4477AA", "#999933", "#AA4499")
 RUN_SYMBOLS = ("circle", "square", "diamond", "triangle-up")
-GRID_LINE = "#e5e5e5"
+GRID_LINE = "rgba(128, 128, 128, 0.25)"  # faint on both backgrounds
 
 
 def class_color(k: int) -> str:

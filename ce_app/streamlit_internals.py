@@ -1,7 +1,7 @@
 """Every use of Streamlit's non-public parts, in one place. Checked against streamlit==1.67.0 (pinned in
 requirements.txt); ``tests/unit/test_streamlit_internals.py`` fails with a clear message if that changes.
 
-Three things:
+Four things:
 
 - The legacy multipage mode of an app with a ``pages/`` folder. The folder has to stay (the product's layout), and
   until some session calls st.navigation, a fresh server process runs a deep link such as /landscape as the page
@@ -19,6 +19,11 @@ Three things:
   app no longer runs after every script run (``runner.postScriptGC = false``). The ``AppSession`` itself is
   freed by reference counting once Streamlit forgets the session; :func:`empty_session_state_at_session_end`
   empties its ``SessionState`` at that moment, so the cycles keep an empty shell.
+- The sidebar on a tablet. Streamlit collapses it by itself only below 768 px, and a server cannot know the
+  window's width: at 820 px the open sidebar left the stage 488 px. ``COLLAPSE_ON_NARROW_JS`` runs in the page and
+  presses the sidebar's own collapse button once on a window narrower than ``NARROW_PX``, unless the viewer has
+  opened or closed the sidebar before on this device (Streamlit keeps that choice in localStorage under
+  ``stSidebarCollapsed-...`` and starts from it on every later load, before anything is drawn).
 """
 
 from __future__ import annotations
@@ -92,3 +97,16 @@ def empty_session_state(state: session_state.SessionState) -> None:
     """Drop every value and widget callback a session's state holds (the session is gone)."""
     state.clear()
     state._new_widget_state.widget_metadata.clear()  # on_change callbacks and their arguments
+
+
+NARROW_PX = 1024  # tablets in portrait (and phones): the stage needs the window's whole width
+SIDEBAR_CHOICE_KEY = "stSidebarCollapsed-"  # the frontend's localStorage key prefix for the viewer's choice
+COLLAPSE_BUTTON = '[data-testid="stSidebar"][data-collapsed="false"] [data-testid="stSidebarCollapseButton"] button'
+COLLAPSE_ON_NARROW_JS = f"""<script>
+(() => {{
+    const chosen = Object.keys(localStorage).some((key) => key.startsWith('{SIDEBAR_CHOICE_KEY}'));
+    if (chosen || window.innerWidth >= {NARROW_PX}) return;
+    const button = document.querySelector('{COLLAPSE_BUTTON}');
+    if (button) button.click();  // Streamlit stores this as the choice: later loads start collapsed
+}})();
+</script>"""

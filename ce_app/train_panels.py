@@ -14,6 +14,7 @@ import streamlit as st
 
 import ce_core
 
+from .figures import html_charts
 from .numbers import fmt, latex
 from .palette import class_label
 from .state import Dataset
@@ -40,10 +41,8 @@ def z_names(trainer: ce_core.Trainer) -> list[str]:
 
 
 def show_table(frame: pd.DataFrame, digits: int = 4) -> None:
-    """A dataframe whose numbers are written as everywhere else (ce_app/numbers.py); the cells keep their values."""
-    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
-    styled = frame.style.format(lambda value: fmt(value, digits), subset=numeric)
-    st.dataframe(styled, hide_index=True, width="stretch")
+    """A dataframe as an HTML table, numbers written as everywhere else (ce_app/numbers.py) (lighter than st.dataframe's grid)."""
+    st.html(html_charts.table({c: frame[c].tolist() for c in frame.columns}, digits))
 
 
 def vector_text(values, names, limit: int = 8) -> str:

@@ -5,6 +5,8 @@ import streamlit as st
 from ce_app import lessons, page_frame, player, session
 from ce_app import train_panels as panels
 
+PICKER_PX = 420  # the longest lesson title, whole, at presentation size (tests/e2e/test_small_screens.py)
+
 settings = page_frame.ensure()
 ss = st.session_state
 
@@ -25,12 +27,17 @@ def _pick_lesson() -> None:
 def lesson_bar() -> None:
     """The lesson picker and what to notice: a teacher runs a lecture from here, without the sidebar."""
     ss.lesson_pick = settings.lesson
-    left, right = st.columns([1, 2.2], vertical_alignment="center")
-    left.selectbox("Lesson", ("", *lessons.KEYS), key="lesson_pick", label_visibility="collapsed",
-                   format_func=lambda key: lessons.BY_KEY[key].title if key else "Lessons: pick one, or play freely",
-                   on_change=_pick_lesson)  # fmt: skip
+    # A row that wraps: the picker wide enough for the longest title, what to notice beside it or, on a narrow
+    # screen, below it. A phone's picker still cuts the longest titles, so the notice starts with the title (the
+    # projector's layout is wide enough, and needs the room).
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.selectbox("Lesson", ("", *lessons.KEYS), key="lesson_pick", label_visibility="collapsed", width=PICKER_PX,
+                  format_func=lambda key: lessons.BY_KEY[key].title if key else "Lessons: pick one, or play freely",
+                  on_change=_pick_lesson)  # fmt: skip
     if settings.lesson:
-        right.caption(lessons.BY_KEY[settings.lesson].notice)
+        lesson = lessons.BY_KEY[settings.lesson]
+        notice = lesson.notice if settings.present else f"**{lesson.title}.** {lesson.notice}"
+        row.container(width="stretch").caption(notice)
 
 
 if "lesson" not in settings.hidden_controls():
@@ -40,13 +47,14 @@ if "lesson" not in settings.hidden_controls():
 @st.fragment
 def live_area() -> None:
     """The stage and the chain rule of the selected point: rerun alone on every chunk, Step and Pause."""
-    player.stage()
     data, trainer = ss.data, ss.trainer
-    if not len(data.y) or settings.present:
-        return
-    # Drawn only when asked for: its tables and formulas cost the browser more than the whole stage's update.
-    if not st.toggle("Show the chain rule for the selected point, step by step, with its numbers (derivation 1)",
-                     key="show_chain_rule"):  # fmt: skip
+    # The toggle sits above the stage: below it, it jumped a screen down when the stage reported its height.
+    # Its walkthrough is drawn only when asked for: its tables and formulas cost the browser more than a stage update.
+    show = (len(data.y) and not settings.present
+            and st.toggle("Show the chain rule for the selected point below the stage, step by step, with its numbers "
+                          "(derivation 1)", key="show_chain_rule"))  # fmt: skip
+    player.stage()
+    if not show:
         return
     views = panels.paused_views(data, trainer, session.selected_point(), frozen=player.playing())
     if views.playing_since is not None:

@@ -3,6 +3,10 @@
 Figures are plain data in, ``go.Figure`` out, and never import streamlit. They are written as plain dicts and
 wrapped without Plotly's per-property validation (it cost ~20 ms per figure); ``tests/app/test_figures.py``
 validates every figure fully instead. Fixed heights and axis ranges keep the page from jumping on a rerun.
+
+Colours of text and backgrounds are left to Streamlit's theme (``st.plotly_chart(theme="streamlit")`` fills them
+into the figure's template for the viewer's light or dark theme); what a figure sets itself must read on both, so
+lines and outlines use the mid greys below (at least 3:1 against white and against the dark background #171614).
 """
 
 from __future__ import annotations
@@ -11,24 +15,20 @@ import plotly.graph_objects as go
 
 from ..palette import CLASS_COLORS, GRID_LINE
 
-FONT = dict(family='"Source Sans", "Source Sans Pro", Arial, sans-serif', size=13, color="#31333F")
-MUTED_TEXT = "#6b6f7e"  # tick labels: quieter than the titles, still 4.5:1 on white
-# The look of every figure, written out rather than left to a theme: the training page draws its charts in its own
-# frames (ce_app/live_chart.py), where Streamlit's theme does not reach, and the pages that use st.plotly_chart
-# get the same typography. Axes make room for their labels (automargin) instead of overlapping them.
+FONT = dict(family='"Source Sans", "Source Sans Pro", Arial, sans-serif', size=13)
+# Typography only: Streamlit's theme merges its colours over the template (and a colour set outside the template
+# would win over the theme, e.g. dark text on the dark background). Axes make room for their labels (automargin).
 TEMPLATE = dict(layout=dict(
     font=FONT,
     title=dict(font=dict(size=15, weight=600)),
-    xaxis=dict(automargin=True, tickfont=dict(color=MUTED_TEXT), title=dict(standoff=8)),  # sizes follow font.size,
-    yaxis=dict(automargin=True, tickfont=dict(color=MUTED_TEXT), title=dict(standoff=8)),  # larger when presenting
-    hoverlabel=dict(bgcolor="white", bordercolor="#d0d3da", font=dict(family=FONT["family"], color=FONT["color"])),
+    xaxis=dict(automargin=True, title=dict(standoff=8)),  # sizes follow font.size, larger when presenting
+    yaxis=dict(automargin=True, title=dict(standoff=8)),
+    hoverlabel=dict(font=dict(family=FONT["family"])),
     colorway=list(CLASS_COLORS),
 ))  # fmt: skip
+ZERO_LINE = "rgba(128, 128, 128, 0.8)"  # the axis at 0, above the grid
 SMALL_HEIGHT = 260
 CURVE_HEIGHT = 300
-
-
-BOTTOM_LEGEND = dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
 
 
 def figure(traces: list[dict], layout: dict) -> go.Figure:
@@ -37,14 +37,12 @@ def figure(traces: list[dict], layout: dict) -> go.Figure:
 
 
 def _layout(height: int, *, font_size: int = 13, **extra) -> dict:
-    """Shared layout: fixed height, tight margins, white background."""
+    """Shared layout: fixed height, tight margins; colours from the theme."""
     layout = dict(
         height=height,
         margin=dict(l=50, r=10, t=36, b=40),
         template=TEMPLATE,
-        font={**FONT, "size": font_size},
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        font=dict(size=font_size),
         showlegend=False,
         hovermode="closest",
         hoverlabel=dict(font=dict(size=font_size)),
@@ -54,7 +52,7 @@ def _layout(height: int, *, font_size: int = 13, **extra) -> dict:
 
 
 def _axis(title: str, rng=None, **extra) -> dict:
-    axis = dict(title=dict(text=title), gridcolor=GRID_LINE, zerolinecolor="#bbbbbb", showline=False)
+    axis = dict(title=dict(text=title), gridcolor=GRID_LINE, zerolinecolor=ZERO_LINE, showline=False)
     if rng is not None:
         axis.update(range=[float(rng[0]), float(rng[1])], autorange=False)
     axis.update(extra)

@@ -1,4 +1,4 @@
-"""Figure builders of the derivation, landscape and race pages: full Plotly validation, fixed heights, no NaN drawn.
+"""Plotly figure builders of the landscape and race pages: full Plotly validation, fixed heights, no NaN drawn.
 
 ce_app.figures wraps plain dicts without Plotly's validation for speed; here every figure goes through
 ``go.Figure(fig.to_dict())``, which validates every property and raises on anything Plotly does not know.
@@ -46,13 +46,6 @@ def slice_view(surface=None, **extra) -> figures.SliceView:
     path = figures.SlicePath("path", np.array([0.5, 0.2, 0.0]), np.array([1.0, 0.4, 0.0]), np.array([0, 5, 10]),
                              losses=np.array([1.2, 0.5, 0.1]))  # fmt: skip
     return figures.SliceView(alphas, betas, surface, (path,), **extra)
-
-
-@pytest.mark.parametrize("limit", [1.0, 10.0])
-def test_grad_bars(limit):
-    """Test the sandbox's gradient bars: valid, fixed height, fixed symmetric axis."""
-    fig = validated(figures.grad_bars(np.array([0.2, -0.7, 0.5]), limit=limit))
-    assert fig.layout.yaxis.range == (-1.25 * limit, 1.25 * limit)
 
 
 @pytest.mark.parametrize("builder", [figures.landscape_contour, figures.landscape_surface])
@@ -106,9 +99,3 @@ def test_region_thumbnail():
                                              (-3.0, 3.0, -3.0, 3.0), height=240))  # fmt: skip
     assert fig.layout.height == 240
     assert len(fig.data) == 1 + 3
-
-
-def test_jacobian_heatmap_of_the_derivation_page():
-    """Test the Jacobian heat map the derivation page draws, at ce_core's Jacobian."""
-    jac = ce_core.softmax_jacobian(ce_core.softmax(RNG.normal(size=4)))
-    validated(figures.jacobian_heatmap(jac))

@@ -18,6 +18,7 @@ from ce_app.settings import Settings
 from tests.app.charts import chart_specs
 from tests.app.notices import as_read
 from tests.app.player import Browser
+from tests.app.tables import html_tables
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 DERIVATION, LANDSCAPE, RACE = "pages/derivation.py", "pages/landscape.py", "pages/race.py"
@@ -126,7 +127,7 @@ def test_derivation_numbers_are_ce_cores():
         ce_core.softmax(logits, T)[label], rel=1e-5
     )
     # The two routes to dL/du in the table are ce_core's.
-    table = next(df.value for df in at.dataframe if "straight: (p_k − y_k)/T" in df.value.columns)
+    table = next(df for df in html_tables(at) if "straight: (p_k − y_k)/T" in df.columns)
     direct = ce_core.cross_entropy_grad(logits, label, temperature=T, label_smoothing=eps)
     np.testing.assert_allclose(table["straight: (p_k − y_k)/T"].to_numpy(), direct, rtol=1e-12)
     np.testing.assert_allclose(table["through the Jacobian: Jᵀ(−y/p)/T"].to_numpy(), direct, atol=1e-12)
@@ -210,7 +211,7 @@ def test_gradient_check_button_passes(query):
     at = trained_then(DERIVATION, query, presses=1)
     at.button(key="btn_gradcheck").click().run()
     assert_clean(at)
-    table = next(df.value for df in at.dataframe if "max relative error" in df.value.columns)
+    table = next(df for df in html_tables(at) if "max relative error" in df.columns)
     assert set(table["parameter"]) == set(at.session_state["trainer"].model.param_shapes())
     assert (table["result"] == "pass").all()
     assert (table["max relative error"] < ce_core.gradcheck.DEFAULT_THRESHOLD).all()

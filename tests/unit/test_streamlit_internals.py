@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from pathlib import Path
 
 import pytest
 import streamlit
@@ -126,3 +127,12 @@ def test_emptying_a_session_state_drops_its_values_and_widget_callbacks():
 def test_the_session_end_hook_does_nothing_outside_a_server():
     """Test that outside a script run (unit tests, AppTest without a runtime) the hook returns quietly."""
     streamlit_internals.empty_session_state_at_session_end()
+
+
+def test_the_sidebar_parts_the_page_script_uses_are_still_there():
+    """Test that the installed frontend still keeps the viewer's sidebar choice under the localStorage prefix the
+    page script reads, and still marks the sidebar's state and its collapse button the way the script finds them."""
+    bundle = "".join(path.read_text(encoding="utf-8", errors="ignore")
+                     for path in (Path(streamlit.__file__).parent / "static" / "static" / "js").glob("index.*.js"))  # fmt: skip
+    for part in ("`" + streamlit_internals.SIDEBAR_CHOICE_KEY + "${", '"data-collapsed":', "`stSidebarCollapseButton`"):
+        assert part in bundle, f"the frontend no longer has {part!r}: re-check COLLAPSE_ON_NARROW_JS"
