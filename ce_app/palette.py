@@ -10,6 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+# The stage in the dark theme draws on DARK_BACKGROUND (Streamlit's dark background, which .streamlit/config.toml
+# keeps): every class colour there has at least 3:1 against it (WCAG 1.4.11), so black becomes a light grey.
+DARK_BACKGROUND = "#171614"
+CLASS_COLORS_DARK = tuple("#BDBDBD" if color == "#000000" else color for color in CLASS_COLORS)
 CLASS_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "triangle-down", "star", "pentagon")
 # The same symbols as Plotly's numeric codes (adding 100 gives the open variant): sent as a small int array.
 CLASS_SYMBOL_CODES = (0, 1, 2, 5, 4, 6, 17, 13)
@@ -26,8 +30,9 @@ RUN_SYMBOLS = ("circle", "square", "diamond", "triangle-up")
 GRID_LINE = "rgba(128, 128, 128, 0.25)"  # faint on both backgrounds
 
 
-def class_color(k: int) -> str:
-    return CLASS_COLORS[k % len(CLASS_COLORS)]
+def class_color(k: int, dark: bool = False) -> str:
+    colors = CLASS_COLORS_DARK if dark else CLASS_COLORS
+    return colors[k % len(colors)]
 
 
 SAFE_NAME_CHARS = set(" -.,+'/:=%")  # besides letters and digits
@@ -61,6 +66,9 @@ def run_color(i: int) -> str:
 
 SHADES = 32  # confidence levels per class on the decision plane: 8 classes x 32 shades fit in one uint8
 PALE, STRONG = 0.9, 0.3  # how far towards white the least and the most confident shade of a class are
+# On the dark background the least sure shade is nearly the background and the surest keeps 60% of the class
+# colour: bright class markers (and the light rings of theme.js) stay visible on every region.
+PALE_DARK, STRONG_DARK = 0.88, 0.4
 
 
 def region_codes(predicted: np.ndarray, confidence: np.ndarray, n_classes: int) -> np.ndarray:
@@ -76,18 +84,22 @@ def _rgb(hex_color: str) -> np.ndarray:
     return np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
 
 
-def region_rgb(n_classes: int) -> np.ndarray:
-    """The colour of every region code, (256, 3) uint8: band k runs from a pale to a strong tint of class k."""
-    lut = np.full((256, 3), 255.0)
+def region_rgb(n_classes: int, dark: bool = False) -> np.ndarray:
+    """The colour of every region code, (256, 3) uint8: band k runs from a pale to a strong tint of class k, mixed
+    with white (or, ``dark``, with the dark background)."""
+    back = _rgb(DARK_BACKGROUND) if dark else np.full(3, 255.0)
+    lut = np.tile(back, (256, 1))
     for k in range(n_classes):
-        color = _rgb(class_color(k))
-        white = np.linspace(PALE, STRONG, SHADES)[:, None]
-        lut[SHADES * k : SHADES * (k + 1)] = color + (255.0 - color) * white
+        color = _rgb(class_color(k, dark))
+        towards_back = np.linspace(PALE_DARK, STRONG_DARK, SHADES) if dark else np.linspace(PALE, STRONG, SHADES)
+        lut[SHADES * k : SHADES * (k + 1)] = color + (back - color) * towards_back[:, None]
     return np.rint(lut).astype(np.uint8)
 
 
-def probability_rgb(k: int) -> np.ndarray:
-    """The colour of p_k = code / 255, (256, 3) uint8: white at 0 to the class colour (nearly full) at 1."""
-    color = _rgb(class_color(k))
-    white = np.linspace(1.0, 0.05, 256)[:, None]
-    return np.rint(color + (255.0 - color) * white).astype(np.uint8)
+def probability_rgb(k: int, dark: bool = False) -> np.ndarray:
+    """The colour of p_k = code / 255, (256, 3) uint8: the background (white, or the dark one) at 0 to the class
+    colour (nearly full) at 1."""
+    back = _rgb(DARK_BACKGROUND) if dark else np.full(3, 255.0)
+    color = _rgb(class_color(k, dark))
+    towards_back = np.linspace(1.0, 0.05, 256)[:, None]
+    return np.rint(color + (back - color) * towards_back).astype(np.uint8)

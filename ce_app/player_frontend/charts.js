@@ -2,6 +2,7 @@
 // The stage's small charts on canvases: bars for one point's logits and probabilities, the learning curves, and
 // the heat maps of the last mini-batch.
 import {sizeCanvas, title} from "./draw.js";
+import {legendRows} from "./layout.js";
 import {fmt, integer} from "./numbers.js";
 import {THEME, diverging} from "./theme.js";
 import {logTicks, ticks} from "./ticks.js";
@@ -44,13 +45,13 @@ export class Bars extends CanvasChart {
       lo = lo < 0 ? lo - pad : 0; hi = hi > 0 ? hi + pad : 0;
       if (hi === lo) hi = lo + 1;
     }
-    const left = 34, right = 6, top = font + 14, bottom = font + 10;
+    const left = Math.max(34, 2 * font), right = 6, top = font + 14, bottom = font + 10;
     const plotH = H - top - bottom, plotW = W - left - right;
     const y = (/** @type {number} */ v) => top + ((hi - Math.min(hi, Math.max(lo, v))) / (hi - lo)) * plotH;
     ctx.font = (font - 1) + "px " + THEME.font;
     ctx.strokeStyle = THEME.gridLine; ctx.fillStyle = THEME.muted;
     ctx.textAlign = "right"; ctx.textBaseline = "middle";
-    for (const t of ticks(lo, hi, Math.max(2, Math.floor(plotH / 32)))) {
+    for (const t of ticks(lo, hi, Math.max(2, Math.floor(plotH / Math.max(32, 2.2 * font))))) {
       ctx.beginPath(); ctx.moveTo(left, y(t)); ctx.lineTo(W - right, y(t)); ctx.stroke();
       ctx.fillText(fmt(t, 3), left - 4, y(t));
     }
@@ -66,7 +67,8 @@ export class Bars extends CanvasChart {
       ctx.fillRect(x, Math.min(y(v), y(0)), bar, Math.abs(y(v) - y(0)));
       ctx.fillStyle = THEME.text;
       ctx.textBaseline = v >= 0 ? "bottom" : "top";
-      ctx.fillText(fmt(v, digits), x + bar / 2, v >= 0 ? y(v) - 1 : y(v) + 1);
+      const label = fmt(v, digits);  // over its bar when it fits the bar's slot (the table has every number)
+      if (ctx.measureText(label).width <= slot - 2) ctx.fillText(label, x + bar / 2, v >= 0 ? y(v) - 1 : y(v) + 1);
       if (targets) {
         ctx.strokeStyle = THEME.neutral; ctx.lineWidth = 1.6;
         const t = targets[k];
@@ -139,14 +141,24 @@ export class Curves {
 export class LineChart extends CanvasChart {
   /**
    * @param {{title: string, steps: number[], series: Series[], left: {log: boolean}, right: boolean,
-   *          legend: LegendItem[], font?: number}} spec
+   *          legend: LegendItem[], font?: number, compactLegend?: boolean}} spec
+   *   compactLegend: the legend in the title's row (a short one), not in rows of its own below the plot
    */
-  draw({title: text, steps, series, left, right, legend, font = 12}) {
+  draw({title: text, steps, series, left, right, legend, font = 12, compactLegend = false}) {
     const ctx = this.ctx, W = this.width, H = this.height;
     if (!ctx) return;
     ctx.clearRect(0, 0, W, H);
     title(ctx, text, 4, 2, font + 1);
-    const top = font + 16, bottom = font + 30, l = 50, r = right ? 46 : 10;
+    ctx.font = (font - 1) + "px " + THEME.font;
+    const swatch = 16 + 0.35 * font;
+    const legendWidths = legend.map((item) => swatch + 4 + ctx.measureText(item.label).width + 0.9 * font);
+    const titleWidth = ctx.measureText(text).width * 1.15 + 12;
+    let rows = legendRows(legendWidths, W - titleWidth);
+    const compact = compactLegend && rows.length === 1;  // in the title's row only when it fits there whole
+    if (!compact) rows = legendRows(legendWidths, W - 2.2 * font - 30);
+    const legendHeight = compact ? 0 : rows.length * (font + 4);
+    const l = Math.round(2.2 * font + 24), r = right ? Math.round(1.6 * font + 26) : 10;
+    const top = font + 16, bottom = 2 * font + 10 + legendHeight;
     const plotW = W - l - r, plotH = H - top - bottom;
     const xmax = Math.max(1, steps.length ? steps[steps.length - 1] : 0);
     const x = (/** @type {number} */ s) => l + (s / xmax) * plotW;
@@ -171,7 +183,7 @@ export class LineChart extends CanvasChart {
     ctx.lineWidth = 1;
     ctx.strokeStyle = THEME.gridLine; ctx.fillStyle = THEME.muted;
     ctx.textAlign = "right"; ctx.textBaseline = "middle";
-    for (const t of left.log ? logTicks(lo, hi) : ticks(lo, hi, Math.max(2, Math.floor(plotH / 40)))) {
+    for (const t of left.log ? logTicks(lo, hi) : ticks(lo, hi, Math.max(2, Math.floor(plotH / Math.max(40, 2.5 * font))))) {
       ctx.beginPath(); ctx.moveTo(l, yl(t)); ctx.lineTo(l + plotW, yl(t)); ctx.stroke();
       ctx.fillText(fmt(t, 3), l - 4, yl(t));
     }
@@ -180,11 +192,11 @@ export class LineChart extends CanvasChart {
       for (const t of [0, 0.25, 0.5, 0.75, 1]) ctx.fillText(Math.round(100 * t) + "%", l + plotW + 4, yr(t));
     }
     ctx.textAlign = "center"; ctx.textBaseline = "top";
-    for (const t of ticks(0, xmax, Math.max(2, Math.floor(plotW / 70)), true)) {
+    for (const t of ticks(0, xmax, Math.max(2, Math.floor(plotW / Math.max(70, 5 * font))), true)) {
       ctx.beginPath(); ctx.moveTo(x(t), top); ctx.lineTo(x(t), top + plotH); ctx.stroke();
       ctx.fillText(integer(t), x(t), top + plotH + 3);
     }
-    ctx.fillText("step", l + plotW / 2, top + plotH + font + 4);
+    ctx.fillText("step", l + plotW / 2, top + plotH + font + 3);
     ctx.save();
     ctx.beginPath(); ctx.rect(l, top - 2, plotW, plotH + 4); ctx.clip();
     for (const s of series) {
@@ -206,17 +218,19 @@ export class LineChart extends CanvasChart {
     }
     ctx.restore();
     ctx.setLineDash([]);
-    let lx = l;  // the legend along the bottom
+    // the legend: in the title's row, or in rows along the bottom that fit the chart's width
     ctx.textAlign = "left"; ctx.textBaseline = "middle";
-    const ly = H - 8;
-    for (const item of legend) {
-      ctx.strokeStyle = item.color; ctx.lineWidth = 2; ctx.setLineDash(item.dash ? [4, 3] : []);
-      ctx.beginPath(); ctx.moveTo(lx, ly); ctx.lineTo(lx + 16, ly); ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.fillStyle = THEME.text;
-      ctx.fillText(item.label, lx + 20, ly);
-      lx += 28 + ctx.measureText(item.label).width;
-    }
+    rows.forEach((row, n) => {
+      const ly = compact ? 2 + (font + 1) / 2 : H - legendHeight + n * (font + 4) + (font + 4) / 2;
+      for (const [i, x] of row) {
+        const item = legend[i], lx = (compact ? titleWidth : l) + x;
+        ctx.strokeStyle = item.color; ctx.lineWidth = compact ? 3 : 2; ctx.setLineDash(item.dash ? [4, 3] : []);
+        ctx.beginPath(); ctx.moveTo(lx, ly); ctx.lineTo(lx + swatch, ly); ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = THEME.text;
+        ctx.fillText(item.label, lx + swatch + 4, ly);
+      }
+    });
   }
 }
 
@@ -230,8 +244,8 @@ export class Heatmap extends CanvasChart {
     this.tip = tip;
     /** @type {{x: number, y: number, w: number, h: number, text: string}[]} */
     this.cells = [];
-    canvas.addEventListener("mousemove", (e) => this.onMove(e));
-    canvas.addEventListener("mouseleave", () => { this.tip.style.display = "none"; });
+    canvas.addEventListener("pointermove", (e) => { if (e.pointerType === "mouse") this.onMove(e); });
+    canvas.addEventListener("pointerleave", () => { this.tip.style.display = "none"; });
   }
 
   /** @param {{title: string, note: string, blocks: HeatBlock[], columns: string[], font?: number}} spec */

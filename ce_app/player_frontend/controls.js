@@ -24,8 +24,7 @@ export function buttonStates({view, meta, playing}) {
   /** @type {Record<string, ButtonState>} */
   const out = {};
   for (const key of TOOLBAR) {
-    const hide = hidden.has(key) || ((key === "draw" || key === "network") && view.present) ||
-      (key === "network" && !meta.layers.length);
+    const hide = hidden.has(key) || (key === "draw" && view.present) || (key === "network" && !meta.layers.length);
     let disabled;
     if (key === "draw") disabled = playing;  // the points cannot change under a playing stream
     else if (key === "network") disabled = idle;  // may change while playing: the stream restarts where it is
@@ -95,8 +94,11 @@ export function choosePoint(text, count) {
 }
 
 /**
- * @typedef {{tag: string, type: string, role: string, editable: boolean}} KeyTarget  the focused element
+ * @typedef {{tag: string, type: string, role: string, editable: boolean, arrows?: string, inStage?: boolean}} KeyTarget
+ *   the focused element; arrows: what its arrow keys move between ("points" on the plane, "units" in the network
+ *   view, "" otherwise); inStage: it is inside the stage's own document
  * @typedef {{key: string, altKey: boolean, ctrlKey: boolean, metaKey: boolean, target: KeyTarget}} KeyPress
+ * @typedef {"play"|"step"|"next"|"previous"|"misclassified"|"left"|"right"|"up"|"down"} KeyActionName
  */
 
 const BUTTON_INPUTS = new Set(["button", "submit", "reset", "checkbox", "radio", "file", "color", "image"]);
@@ -105,6 +107,10 @@ const PRESSABLE_ROLES = new Set(["button", "checkbox", "switch", "radio", "tab",
   "menuitemradio", "option", "treeitem"]);
 const ARROW_ROLES = new Set(["slider", "radio", "radiogroup", "tab", "tablist", "menu", "menubar", "menuitem",
   "listbox", "option", "tree", "treeitem", "grid", "scrollbar", "separator"]);
+// Single-character shortcuts that choose a point: only while the focus is in the stage (WCAG 2.1.4), so that they
+// never take a letter typed elsewhere on the page.
+const POINT_KEYS = {"]": "next", "[": "previous", "m": "misclassified", "M": "misclassified"};
+const PLANE_ARROWS = {ArrowLeft: "left", ArrowRight: "right", ArrowUp: "up", ArrowDown: "down"};
 
 /** @param {KeyTarget} t */
 function isTextField(t) {
@@ -113,22 +119,32 @@ function isTextField(t) {
 }
 
 /**
- * What a key press does on the stage: "play" (Play or Pause), "step", or null to leave it to the page. The
- * shortcuts work wherever the focus is, in the stage or on the page around it, except in a text field; Space on
- * a focused button presses that button, and → on a slider or a list moves it.
+ * What a key press does on the stage, or null to leave it to the page:
+ * - "play" (Space: Play or Pause) and "step" (→), wherever the focus is, in the stage or on the page around it,
+ *   except in a text field; Space on a focused button presses that button, and → on a slider or a list moves it;
+ * - "next", "previous", "misclassified" (], [ and m: choose a point), while the focus is in the stage;
+ * - on the focused plane, the arrow keys: "left", "right", "up", "down" (the nearest point that way); in the network
+ *   view the arrows are its own (they move between units).
  * @param {KeyPress} press
- * @returns {"play"|"step"|null}
+ * @returns {KeyActionName|null}
  */
 export function keyAction(press) {
   if (press.altKey || press.ctrlKey || press.metaKey) return null;
-  if (press.key !== " " && press.key !== "ArrowRight") return null;
   const t = press.target;
   if (isTextField(t)) return null;
+  if (t.arrows === "points" && press.key in PLANE_ARROWS) {
+    return /** @type {KeyActionName} */ (PLANE_ARROWS[/** @type {keyof typeof PLANE_ARROWS} */ (press.key)]);
+  }
+  if (press.key in POINT_KEYS) {
+    return t.inStage ? /** @type {KeyActionName} */ (POINT_KEYS[/** @type {keyof typeof POINT_KEYS} */ (press.key)]) : null;
+  }
+  if (press.key !== " " && press.key !== "ArrowRight") return null;
   if (press.key === " ") {
     const pressable = t.tag === "button" || t.tag === "summary" || (t.tag === "input" && BUTTON_INPUTS.has(t.type)) ||
       PRESSABLE_ROLES.has(t.role);
     return pressable ? null : "play";
   }
-  const arrows = (t.tag === "input" && (t.type === "range" || t.type === "radio")) || ARROW_ROLES.has(t.role);
+  const arrows = (t.tag === "input" && (t.type === "range" || t.type === "radio")) || ARROW_ROLES.has(t.role) ||
+    Boolean(t.arrows);
   return arrows ? null : "step";
 }

@@ -1,8 +1,9 @@
 // @ts-check
 // The input plane on three stacked canvases: the colours of the regions and the axes (every frame), the data
 // points (only when the data or the size change), and what moves with the points (misclassified rings, the last
-// mini-batch, the selected point, the weight arrows: every frame). Hover shows a point; a click selects it, or in
-// draw mode reports where the plane was clicked.
+// mini-batch, the selected point, the weight arrows: every frame). Hovering with a mouse shows a point (a touch
+// shows no tooltip: nothing would take it away); a click or a tap selects it, or in draw mode reports where the
+// plane was clicked.
 import {bit} from "./codec.js";
 import {arrow, element, marker, sizeCanvas} from "./draw.js";
 import {fmt} from "./numbers.js";
@@ -40,6 +41,7 @@ export class Plane {
     this.view = {present: false, draw: false, selected: 0, step_scale: null};
     this.size = {width: 0, height: 0};
     this.margin = {left: 46, right: 10, top: 8, bottom: 40};
+    this.font = 12;  // the ticks' and the axes' names
     this.markerRadius = 4.2;
     this.hovered = -1;
     /** @type {PlotBox|null} */
@@ -50,9 +52,27 @@ export class Plane {
     this.tips = [];
     /** @type {{w: number, step: number, origin: boolean}|null} how the arrows are drawn, for the caption */
     this.arrowNote = null;
-    this.overlay.addEventListener("mousemove", (e) => this.onMove(e));
-    this.overlay.addEventListener("mouseleave", () => { this.hovered = -1; this.tip.style.display = "none"; });
+    this.overlay.addEventListener("pointermove", (e) => { if (e.pointerType === "mouse") this.onMove(e); });
+    this.overlay.addEventListener("pointerdown", (e) => { if (e.pointerType !== "mouse") this.hideTip(); });
+    this.overlay.addEventListener("pointerleave", () => this.hideTip());
     this.overlay.addEventListener("click", (e) => this.onClick(e));
+  }
+
+  hideTip() {
+    this.hovered = -1;
+    this.tip.style.display = "none";
+  }
+
+  /**
+   * The text size of the ticks and the room around the plot (presentation mode scales both with the screen).
+   * @param {number} font @param {{left: number, right: number, top: number, bottom: number}} margin
+   */
+  setFont(font, margin) {
+    if (font === this.font && JSON.stringify(margin) === JSON.stringify(this.margin)) return;
+    this.font = font;
+    this.margin = margin;
+    if (this.view.present) this.markerRadius = Math.max(6, font / 3);
+    this.size = {width: 0, height: 0};  // laid out again at the next resize
   }
 
   /** @param {PlaneMeta} meta */
@@ -64,7 +84,7 @@ export class Plane {
   /** @param {PlaneView} view */
   setView(view) {
     this.view = view;
-    this.markerRadius = view.present ? 6 : 4.2;
+    this.markerRadius = view.present ? Math.max(6, this.font / 3) : 4.2;
     this.overlay.style.cursor = view.draw ? "crosshair" : "default";
     this.drawPoints();
   }
@@ -148,7 +168,7 @@ export class Plane {
   drawAxes(ctx) {
     const {left, top, width, height, x0, x1, y0, y1} = /** @type {PlotBox} */ (this.box);
     const meta = /** @type {PlaneMeta} */ (this.meta);
-    const font = this.view.present ? 15 : 12;
+    const font = this.font;
     ctx.save();
     ctx.font = font + "px " + THEME.font;
     ctx.fillStyle = THEME.muted;
@@ -169,7 +189,7 @@ export class Plane {
     ctx.fillStyle = THEME.text;
     ctx.textAlign = "center"; ctx.textBaseline = "bottom";
     ctx.fillText(meta.axes[0], left + width / 2, this.size.height - 2);
-    ctx.translate(11, top + height / 2); ctx.rotate(-Math.PI / 2); ctx.textBaseline = "middle";
+    ctx.translate(font * 0.75, top + height / 2); ctx.rotate(-Math.PI / 2); ctx.textBaseline = "middle";
     ctx.fillText(meta.axes[1], 0, 0);
     ctx.restore();
     ctx.strokeStyle = THEME.frame;

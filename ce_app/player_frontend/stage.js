@@ -4,27 +4,36 @@
 // sends chunks of frames; Playback (playback.js) plays them on requestAnimationFrame at the chosen rate.
 //
 // Streamlit's component protocol (version 1) over postMessage, no build step:
-//   page -> us : {type: "streamlit:render", args}      (bytes arguments arrive as Uint8Array)
+//   page -> us : {type: "streamlit:render", args, theme} (bytes arguments arrive as Uint8Array; the theme is sent
+//                again when the viewer switches it)
 //   us -> page : streamlit:componentReady, streamlit:setFrameHeight, streamlit:setComponentValue
 // What the arguments hold and what events we may send is declared in ce_app/stage_contract.py, and
 // tests/unit/test_stage_contract.py holds this folder to it: a key read here must be sent, a key sent must be read.
+import {Announcer, TextAlternatives, announcement, textTable} from "./a11y.js";
 import {Bars, Curves, Heatmap, LineChart} from "./charts.js";
 import {StageClient} from "./client.js";
-import {unpackTable} from "./codec.js";
+import {bit, unpackTable} from "./codec.js";
 import {TOOLBAR, buttonStates, choosePoint, drawToolStates, keyAction, playTitle, statusLine} from "./controls.js";
 import {element, marker, sizeCanvas} from "./draw.js";
+import {columnGroups, presentCharts, presentFont, presentPlane} from "./layout.js";
+import {nextMisclassified, pointInDirection, stepPoint} from "./navigate.js";
 import {FORMATS, fmt, full, integer} from "./numbers.js";
 import {Network} from "./network.js";
 import {Plane} from "./plane.js";
 import {Playback} from "./playback.js";
-import {THEME} from "./theme.js";
+import {THEME, applyTheme, classColors, paletteColors, readable} from "./theme.js";
 
 const RECONNECT_WAIT_MS = 6000;  // after a reconnect, a session that does not answer by then is gone
-const ICONS = {  // inline, so that they render with any fonts installed
+const STAGE_PADDING = 12;  // #stage's padding left and right (index.html): room for the focus rings
+const BOTTOM_MARGIN = 20;  // presentation mode: below the stage, when the page cannot be measured
+const FRAME_TITLE = "Training stage: controls, metrics, the input plane, the selected point and the learning curves";
+const KEYS_HINT = "Keys: Space plays and pauses, → steps; ] and [ choose the next and previous point, m the next " +
+  "misclassified one; on the focused plane the arrow keys move to the nearest point that way.";
+const ICONS = {  // inline, so that they render with any fonts installed (the warning's colours follow the theme)
   play: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2.5v11l9-5.5z" fill="currentColor"/></svg>',
   pause: '<svg viewBox="0 0 16 16" aria-hidden="true"><rect x="3.5" y="2.5" width="3" height="11" fill="currentColor"/><rect x="9.5" y="2.5" width="3" height="11" fill="currentColor"/></svg>',
   draw: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M2 14l1-4 7.5-7.5 3 3L6 13z" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>',
-  warn: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M8 1.5l7 13H1z" fill="#C00000"/><rect x="7.25" y="6" width="1.5" height="4.5" fill="#fff"/><rect x="7.25" y="11.5" width="1.5" height="1.5" fill="#fff"/></svg>',
+  warn: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M8 1.5l7 13H1z" fill="currentColor"/><rect x="7.25" y="6" width="1.5" height="4.5" fill="var(--bg)"/><rect x="7.25" y="11.5" width="1.5" height="1.5" fill="var(--bg)"/></svg>',
 };
 // The toolbar: label (our own markup), tooltip. Keys: controls.TOOLBAR.
 const BUTTONS = {
@@ -38,6 +47,7 @@ const BUTTONS = {
 };
 
 /** @typedef {import("./codec.js").Row & {seq: number, index: number, last: boolean, step: number}} Frame */
+/** @typedef {{kind: string, seq: number, before: number, index?: number}} Awaited  what a press waits for, to say */
 
 /** The stage's fixed parts in index.html, by name. */
 function elements() {
@@ -48,7 +58,8 @@ function elements() {
           batch: $("batch"), batchHead: $("batch-head"), batchCharts: $("batch-charts"), batchCaption: $("batch-caption"),
           network: $("network"), networkTip: $("network-tip"), batchTip: $("batch-tip"), left: $("left"),
           logits: $("logits"), probs: $("probs"), batchPmy: $("batch-pmy"), batchContrib: $("batch-contrib"),
-          lossCurve: $("loss-curve"), gradCurve: $("grad-curve")};
+          lossCurve: $("loss-curve"), gradCurve: $("grad-curve"), presentCurve: $("present-curve"), main: $("main"),
+          announce: $("announce")};
 }
 
 /** @param {HTMLElement} el */
@@ -59,7 +70,8 @@ function keyTarget(target) {
   const el = /** @type {HTMLElement|null} */ (target);
   if (!el || !el.tagName) return {tag: "", type: "", role: "", editable: false};
   return {tag: el.tagName.toLowerCase(), type: String(/** @type {HTMLInputElement} */ (el).type || "").toLowerCase(),
-          role: el.getAttribute("role") || "", editable: Boolean(el.isContentEditable)};
+          role: el.getAttribute("role") || "", editable: Boolean(el.isContentEditable), arrows: el.dataset?.arrows || "",
+          inStage: el.ownerDocument === document};
 }
 
 export class Stage {
@@ -80,6 +92,10 @@ export class Stage {
     /** @type {Frame|null} the frame on screen */
     this.frame = null;
     this.lastFramesId = -1;
+    /** @type {{light: Uint8Array, dark: Uint8Array}|null} the plane's colours in both themes (ARGS.lut, lut_dark) */
+    this.luts = null;
+    /** @type {Awaited|null} a press whose result the live region says once it is on screen */
+    this.awaited = null;
     this.metaKey = "";  // META as JSON: when it changes, everything labelled by it is built again
     this.metaVersion = 0;
     this.layoutKey = "";
@@ -89,6 +105,10 @@ export class Stage {
     this.reconnectedAt = null;
     this.helloSeq = 0;
     this.frameHeight = 0;
+    this.presentFont = 0;  // presentation mode's font size (layout.js), 0 otherwise
+    this.tableSample = "−0.0000";  // the widest number the inspector's table is laid out for
+    this.screenKey = "";  // presentation mode: the screen's size and the stage's top on it, as last laid out
+    this.screenCheckedAt = 0;
     this.batchClass = 0;
     this.drawClass = 0;
     this.drawRemove = false;
@@ -96,6 +116,9 @@ export class Stage {
     this.built = {};
     this.work = Promise.resolve();
     this.el = elements();
+    applyTheme(null, true);
+    try { /** @type {HTMLIFrameElement} */ (window.frameElement).title = FRAME_TITLE; } catch { /* another origin */ }
+    this.announcer = new Announcer(this.el.announce);
     this.buttons = this.buildToolbar();
     /** @type {Record<string, HTMLElement>} the metric boxes' values, by frame column */
     this.metricValues = {};
@@ -113,16 +136,18 @@ export class Stage {
     this.probBars = new Bars(canvas(this.el.probs));
     this.batchPmy = new Heatmap(canvas(this.el.batchPmy), this.el.batchTip);
     this.batchContrib = new Heatmap(canvas(this.el.batchContrib), this.el.batchTip);
-    this.network = new Network(this.el.network, this.el.networkTip);
+    this.network = new Network(this.el.network, this.el.networkTip, (text) => this.announcer.say(text));
     this.lossChart = new LineChart(canvas(this.el.lossCurve));
     this.gradChart = new LineChart(canvas(this.el.gradCurve));
+    this.presentChart = new LineChart(canvas(this.el.presentCurve));
+    this.text = new TextAlternatives(this);
     requestAnimationFrame((now) => this.tick(now));
     window.addEventListener("message", (event) => {
       if (event.source !== window.parent) return;  // only the Streamlit page that holds this frame
       const data = event.data;
       if (data && data.type === "streamlit:render" && data.args) {
-        const args = data.args;
-        this.work = this.work.then(() => this.apply(args)).catch((error) => this.problem(error));
+        const args = data.args, theme = data.theme;
+        this.work = this.work.then(() => { this.setTheme(theme); return this.apply(args); }).catch((error) => this.problem(error));
       }
     });
     new ResizeObserver(() => this.layout()).observe(document.body);
@@ -192,8 +217,12 @@ export class Stage {
     input.type = "number"; input.min = "0"; input.step = "1";
     input.setAttribute("aria-label", "Selected point #");
     input.setAttribute("aria-describedby", "point-error");
+    input.title = KEYS_HINT;
     input.addEventListener("change", () => this.choose(input.value));
     const info = head.appendChild(element("span", "info", ""));
+    const keys = head.appendChild(element("span", "keys", "Keys: ] [ m"));
+    keys.title = KEYS_HINT;  // the plane's own name tells a screen reader the same
+    keys.setAttribute("aria-hidden", "true");
     const error = head.appendChild(element("span", "error", ""));
     error.id = "point-error";
     error.setAttribute("role", "alert");
@@ -233,6 +262,28 @@ export class Stage {
     this.post("streamlit:setComponentValue", {dataType: "json", value: this.client.value()});
   }
 
+  /**
+   * Streamlit's theme (with every render; again when the viewer switches it): the stage's colours follow it, and
+   * everything drawn on a canvas is drawn again.
+   * @param {import("./theme.js").StreamlitTheme|undefined} theme
+   */
+  setTheme(theme) {
+    if (!theme || !applyTheme(theme)) return;
+    this.network.setTheme();
+    if (this.luts) this.plane.setLut(THEME.base === "dark" ? this.luts.dark : this.luts.light);
+    if (!this.meta) return;
+    this.plane.setMeta(this.themedMeta());
+    this.network.setMeta(this.themedMeta());
+    this.built = {metrics: this.built.metrics};  // pills, table and batch view take the new class shades
+    this.showControls();
+    this.show(this.frame);
+  }
+
+  /** META with the class colours of the theme in force (the plane and the network draw with `colors`). */
+  themedMeta() {
+    return {...this.meta, colors: classColors(this.meta), palette: paletteColors(this.meta)};
+  }
+
   /** @param {any} args the component's arguments: stage_contract.ARGS */
   async apply(args) {
     if (this.reconnectedAt !== null && args.acked >= this.helloSeq) this.reconnectedAt = null;  // the session answered
@@ -247,12 +298,13 @@ export class Stage {
       this.points = await unpackTable(args.points, args.points_blob);
       this.plane.setPoints(this.points);
     }
-    this.plane.setLut(args.lut);
+    this.luts = {light: args.lut, dark: args.lut_dark};
+    this.plane.setLut(THEME.base === "dark" ? args.lut_dark : args.lut);
     this.plane.setView({...this.view, draw: this.view.draw && !this.playback.animating});
     if (layoutKey !== this.layoutKey) {
       this.layoutKey = layoutKey;
-      this.plane.setMeta(this.meta);
-      this.network.setMeta(this.meta);
+      this.plane.setMeta(this.themedMeta());
+      this.network.setMeta(this.themedMeta());
       this.layout();
     }
     this.takeFocusIfAsked();
@@ -278,6 +330,28 @@ export class Stage {
       this.show(frames.length ? frames[0] : null);
     }
     this.showControls();
+  }
+
+  /**
+   * A press of Step, Step ×10, Epoch, Pause or Reset (its still frame), or a point chosen with the keys (a frame
+   * that shows it), is on screen: the live region says what it did, once.
+   */
+  sayResult() {
+    const awaited = this.awaited, frame = this.frame;
+    if (!awaited || !frame || this.client.acked < awaited.seq) return;
+    if (awaited.kind === "select") {
+      if (this.view.selected !== awaited.index) return;
+      this.announcer.say(this.text.describePoint(frame));
+    } else {
+      if (this.playback.animating || (this.stream && this.stream.playing)) return;
+      this.announcer.say(announcement(awaited.kind, /** @type {any} */ (frame), awaited.before));
+    }
+    this.awaited = null;
+  }
+
+  /** Say the result of the event just sent once it is on screen. @param {string} kind @param {number} [index] */
+  awaitResult(kind, index) {
+    if (this.client.seq > this.client.acked) this.awaited = {kind, seq: this.client.seq, before: this.shownStep(), index};
   }
 
   /** @param {any} stream STREAM */
@@ -307,6 +381,7 @@ export class Stage {
     else if (key === "reset") this.send("reset");
     else if (key === "network") this.toggleNetwork();
     else if (key === "draw") this.send("draw_mode", {on: !this.view.draw});
+    if (["step", "step10", "epoch", "reset"].includes(key)) this.awaitResult(key);
   }
 
   /** The step of the frame on screen (0 before any). */
@@ -323,6 +398,7 @@ export class Stage {
     if (this.playback.animating || (this.stream && this.stream.playing && this.client.pendingControl())) {
       this.playback.animating = false;
       this.send("pause", {step: this.shownStep(), stream: this.shownStream()});
+      this.awaitResult("pause");
     } else {
       this.playback.start(performance.now());
       this.send("play");
@@ -363,10 +439,34 @@ export class Stage {
     const action = keyAction({key: event.key, altKey: event.altKey, ctrlKey: event.ctrlKey, metaKey: event.metaKey,
                               target: keyTarget(event.target)});
     if (!action) return;
-    const button = this.buttons[action];
     event.preventDefault();  // the page must not scroll under the stage
+    if (action !== "play" && action !== "step") { this.choosePointByKey(action); return; }
+    const button = this.buttons[action];
     if (event.repeat && action === "play") return;  // a held space bar plays (or pauses) once
     if (!button.hidden && !button.disabled) this.press(action);
+  }
+
+  /**
+   * ], [, m or an arrow key on the plane: select the point it names, and say what the model says about it.
+   * @param {"next"|"previous"|"misclassified"|"left"|"right"|"up"|"down"} action
+   */
+  choosePointByKey(action) {
+    const count = this.points ? this.points.rows : 0, current = this.view.selected, frame = this.frame;
+    if (!count || this.view.draw) return;
+    let index = null;
+    if (action === "next" || action === "previous") index = stepPoint(current, count, action === "next" ? 1 : -1);
+    else if (action === "misclassified") {
+      const wrong = frame ? /** @type {Uint8Array} */ (frame.wrong) : null;
+      index = wrong ? nextMisclassified(current, count, (i) => bit(wrong, i) === 1) : null;
+      if (index === null) { this.announcer.say("No point is misclassified."); return; }
+    } else if (this.plane.pixels) {
+      const [dx, dy] = {left: [-1, 0], right: [1, 0], up: [0, -1], down: [0, 1]}[action];
+      index = pointInDirection(this.plane.pixels, current, dx, dy);
+      if (index === null) { this.announcer.say("No point further " + action + "."); return; }
+    }
+    if (index === null || index === current) return;
+    this.select(index);
+    this.awaitResult("select", index);
   }
 
   /** The page asked the stage to take the keyboard focus (a lesson was picked): put it on Play, or the stage. */
@@ -387,11 +487,26 @@ export class Stage {
   tick(now) {
     requestAnimationFrame((t) => this.tick(t));
     this.checkReconnect(now);
+    if (this.view.present && now - this.screenCheckedAt > 500) this.checkScreen(now);
     const action = this.playback.tick(this.stream, now);
     if (action.show) this.show(/** @type {Frame} */ (action.show));
     if (action.request !== undefined) this.send("more", {chunk: action.request, stream: this.shownStream()});
     if (action.ended) this.send("ended", {stream: this.shownStream(), step: this.shownStep()});
     if (action.ended || (action.show && this.playback.atEnd)) this.showControls();
+  }
+
+  /**
+   * Presentation mode: the screen, or the stage's place on it, changed (the window was resized, a notice above
+   * the stage came or went): lay the stage out again for it. @param {number} now
+   */
+  checkScreen(now) {
+    this.screenCheckedAt = now;
+    let key = "";
+    try {
+      key = window.parent.innerWidth + "x" + window.parent.innerHeight + "@" +
+        Math.round(Math.max(0, /** @type {Element} */ (window.frameElement).getBoundingClientRect().top));
+    } catch { return; }
+    if (key !== this.screenKey) this.layout();
   }
 
   // --------------------------------------------------------------------------------------------------------
@@ -409,7 +524,19 @@ export class Stage {
     this.showPoint(frame);
     this.showCurves();
     this.showBatch();
-    if (this.view.network && !this.view.present) this.network.draw(frame);
+    if (this.view.network) this.showNetwork(frame);
+    this.text.frame(frame, this.playback.animating);
+    this.sayResult();
+  }
+
+  /** The network view and, calmly, its table of units and weights. @param {Frame} frame */
+  showNetwork(frame) {
+    this.network.draw(frame);
+    if (!this.text.calmNetwork(this.playback.animating)) return;
+    const table = this.network.rows();
+    if (!table) return;
+    this.text.network.textContent = table.summary;
+    this.text.networkTable.replaceChildren(textTable("Units and weights", table.headings, table.rows));
   }
 
   /** Nothing to train (no points, or one class): the bare plane with its points, and a sentence why. */
@@ -424,6 +551,7 @@ export class Stage {
     for (const bars of [this.logitBars, this.probBars]) if (bars.ctx) bars.ctx.clearRect(0, 0, bars.width, bars.height);
     this.showCurves();
     this.showBatch();
+    this.text.frame(null, false);
   }
 
   /** @param {Frame} frame */
@@ -468,6 +596,7 @@ export class Stage {
     } else if (!meta.linear && !view.idle) {
       text += " No weight arrows: here w_k acts on z (features or hidden units), not on the plane itself.";
     }
+    if (!view.idle) text += " " + KEYS_HINT;
     if (this.el.caption.textContent !== text) this.el.caption.textContent = text;
   }
 
@@ -485,11 +614,14 @@ export class Stage {
     const zText = view.present ? "" : "   z = (" + z.join(", ") + more + ")";
     this.el.lines.textContent = "x = (" + meta.axes[0] + " = " + fmt(x[2 * i], 3) + ", " + meta.axes[1] + " = " +
       fmt(x[2 * i + 1], 3) + ")" + zText + "   loss = −Σ y_k log p_k = " + fmt(frame.point_loss, 5);
-    const font = view.present ? 15 : 12;
-    this.logitBars.draw({title: "Logits u_k = w_k·z + b_k", values: Array.from(/** @type {Float64Array} */ (frame.point_logits)),
-                         colors: meta.colors, labels: meta.classes, font});
-    this.probBars.draw({title: "p_k (filled) and targets y_k (outline)", values: Array.from(/** @type {Float64Array} */ (frame.point_probs)),
-                        targets: Array.from(/** @type {Float64Array} */ (frame.point_targets)), colors: meta.colors,
+    const font = view.present ? this.presentFont + 1 : 12, colors = classColors(meta);
+    if (!view.present) {
+      this.logitBars.draw({title: "Logits u_k = w_k·z + b_k", values: Array.from(/** @type {Float64Array} */ (frame.point_logits)),
+                           colors, labels: meta.classes, font});
+    }
+    this.probBars.draw({title: view.present ? "p_k and targets y_k" : "p_k (filled) and targets y_k (outline)",
+                        values: Array.from(/** @type {Float64Array} */ (frame.point_probs)),
+                        targets: Array.from(/** @type {Float64Array} */ (frame.point_targets)), colors,
                         labels: meta.classes, range: [0, 1.15], digits: 2, font});
     this.showTable(frame);
   }
@@ -501,39 +633,92 @@ export class Stage {
                     ...names.map((/** @type {string} */ n) => names.length === 1 && meta.z_size > names.length ? n : "dL/dw_k[" + n + "]")];
     const titles = ["", "the logit w_k·z + b_k", "softmax(u / T)_k", "the target", "(p_k − y_k) / T",
                     ...names.map(() => "(p_k − y_k) z / T: the gradient row of w_k")];
-    const key = String(this.metaVersion);  // rebuilt whenever META changes: class names, features, K
+    // rebuilt whenever META (class names, features, K), the theme or the room changes
+    const key = [this.metaVersion, THEME.base, this.el.table.clientWidth, this.view.present].join("|");
     if (this.built.table !== key) {
       this.built.table = key;
-      const table = element("table");
-      const head = table.appendChild(element("tr"));
-      headings.forEach((h, j) => { head.appendChild(element("th", "", h)).title = titles[j]; });
-      this.cells = [];
-      for (let k = 0; k < K; k++) {
-        const row = table.appendChild(element("tr"));
-        const cells = headings.map((_, j) => row.appendChild(element("td", j ? "num" : "")));
-        cells[0].textContent = "class " + meta.classes[k];
-        cells[0].style.color = meta.colors[k];
-        this.cells.push(cells);
-      }
-      this.el.table.replaceChildren(table);
+      this.buildTables(headings, titles, K);
     }
     const D = names.length;
     const logits = /** @type {Float64Array} */ (frame.point_logits), probs = /** @type {Float64Array} */ (frame.point_probs);
     const targets = /** @type {Float64Array} */ (frame.point_targets), dLdu = /** @type {Float64Array} */ (frame.point_dL_du);
     const dLdw = /** @type {Float64Array} */ (frame.point_dL_dw);
+    let widest = "";
     for (let k = 0; k < K; k++) {
       const values = [logits[k], probs[k], targets[k], dLdu[k]];
       for (let j = 0; j < D; j++) values.push(dLdw[k * D + j]);
       values.forEach((v, j) => {
         const cell = this.cells[k][j + 1], text = fmt(v, 4);
+        if (text.length > widest.length) widest = text;
         if (cell.textContent !== text) { cell.textContent = text; cell.title = full(v); }
       });
     }
+    // numbers wider than the table was split for (1.235e−4 where 0.1234 was): split it again, on a still frame
+    const box = this.el.table;
+    if (!this.playback.animating && widest.length > this.tableSample.length && box.scrollWidth > box.clientWidth + 1) {
+      this.tableSample = widest;
+      this.built.table = "";
+      this.showTable(frame);
+    }
+  }
+
+  /**
+   * The inspector's table, a row per class; split into tables that fit side by side no more, each led by the
+   * classes' names, when its columns are wider than the inspector (every column shown, none cut).
+   * @param {string[]} headings @param {string[]} titles @param {number} K
+   */
+  buildTables(headings, titles, K) {
+    const meta = this.meta, colors = classColors(meta), box = this.el.table;
+    const caption = "The selected point, class by class";
+    /** @param {number[]} columns @param {string} text */
+    const build = (columns, text) => {
+      const table = element("table");
+      table.appendChild(element("caption", "sr-only", text));
+      const head = table.appendChild(element("thead")).appendChild(element("tr"));
+      for (const j of columns) {
+        const th = head.appendChild(element("th", "", headings[j]));
+        th.title = titles[j];
+        th.setAttribute("scope", "col");
+      }
+      const body = table.appendChild(element("tbody"));
+      for (let k = 0; k < K; k++) {
+        const row = body.appendChild(element("tr"));
+        for (const j of columns) {
+          const cell = row.appendChild(element(j ? "td" : "th", j ? "num" : ""));
+          if (j) { this.cells[k][j] = cell; cell.textContent = this.tableSample; continue; }
+          cell.setAttribute("scope", "row");
+          cell.textContent = "class " + meta.classes[k];
+          cell.style.color = readable(colors[k]);  // 4.5:1 on the background: a darker (or lighter) shade of the class
+        }
+      }
+      return table;
+    };
+    this.cells = Array.from({length: K}, () => []);
+    const all = headings.map((_, j) => j), whole = build(all, caption);
+    box.replaceChildren(whole);
+    const widths = Array.from(whole.querySelectorAll("thead th"), (th) => th.getBoundingClientRect().width);
+    const groups = columnGroups(widths, box.clientWidth);
+    if (groups.length > 1) {
+      box.replaceChildren(...groups.map((g, n) => build([0, ...g], caption + ", part " + (n + 1) + " of " + groups.length)));
+    }
+    for (const row of this.cells) for (const cell of row) if (cell) cell.textContent = "";
   }
 
   showCurves() {
-    if (this.view.present || !this.lossChart.ctx) return;
-    const c = this.curves, meta = this.meta, font = 12, steps = c.series("step");
+    const c = this.curves, meta = this.meta, steps = c.series("step"), colors = classColors(meta);
+    if (this.view.present) {  // the loss only, in the inspector, as large as the screen allows
+      if (!this.presentChart.ctx || this.el.presentCurve.hidden) return;
+      this.presentChart.draw({
+        title: "Loss", steps, font: this.presentFont + 1, compactLegend: true,
+        series: [{values: c.series("train_loss"), color: THEME.loss, width: 3},
+                 {values: c.series("test_loss"), color: THEME.loss, dash: true, width: 3}],
+        left: {log: false}, right: false,
+        legend: [{label: "train", color: THEME.loss}, {label: "test", color: THEME.loss, dash: true}],
+      });
+      return;
+    }
+    if (!this.lossChart.ctx) return;
+    const font = 12;
     this.lossChart.draw({
       title: "Loss (blue, left) and accuracy (orange, right)", steps, font,
       series: [{values: c.series("train_loss"), color: THEME.loss}, {values: c.series("test_loss"), color: THEME.loss, dash: true},
@@ -545,9 +730,9 @@ export class Stage {
     });
     this.gradChart.draw({
       title: "Gradient norm per class ‖dJ/dw_k‖ (log scale)", steps, font,
-      series: meta.classes.map((/** @type {string} */ _, /** @type {number} */ k) => ({values: c.entry("class_grad_norm", k), color: meta.colors[k], width: 1.8})),
+      series: meta.classes.map((/** @type {string} */ _, /** @type {number} */ k) => ({values: c.entry("class_grad_norm", k), color: colors[k], width: 1.8})),
       left: {log: true}, right: false,
-      legend: meta.classes.map((/** @type {string} */ name, /** @type {number} */ k) => ({label: "class " + name, color: meta.colors[k]})),
+      legend: meta.classes.map((/** @type {string} */ name, /** @type {number} */ k) => ({label: "class " + name, color: colors[k]})),
     });
   }
 
@@ -564,6 +749,7 @@ export class Stage {
       head.appendChild(element("span", "", this.view.idle ? "Nothing to train yet." : "Press Step to see what one mini-batch does to the weights."));
       charts.style.visibility = "hidden";
       this.el.batchCaption.textContent = "";
+      this.text.batch(null);
       return;
     }
     charts.style.visibility = "visible";
@@ -591,6 +777,8 @@ export class Stage {
       blocks: [{rows, labels, limit}, {rows: [mean], labels: ["mean: dL/dw_k"], limit}, {rows: [update], labels: ["update Δw_k"], limit: uLimit}],
       columns: meta.z_all,
     });
+    this.text.batch({step: batch.step, size: m, classes: meta.classes, labels, pmy, k, features: meta.z_all,
+                     contributions: rows, mean, update});
     this.el.batchCaption.textContent = "Left: one row per sample, one column per class: p − y. Red: the model gave that class too much; " +
       "blue: too little (the true class). Right: each sample's contribution to the gradient of class " + meta.classes[k] +
       ", their mean (derivation 2: −1/m Xᵀ(Y − S), one row of it, plus l2·w_k with weight decay), and the change the " +
@@ -619,11 +807,16 @@ export class Stage {
     const lr = this.frame ? /** @type {number} */ (this.frame.lr) : null;
     const status = statusLine({view, stream, playing, atEnd: this.playback.atEnd, lr});
     const statusKey = status.text + "|" + status.warn;
+    // a polite live region while still (a hint, a notice); silent while playing, where the learning rate may change
+    // on every frame
+    this.el.status.setAttribute("aria-live", playing ? "off" : "polite");
     if (this.built.status !== statusKey) {
       this.built.status = statusKey;
+      const before = this.el.status.offsetHeight;
       this.el.status.innerHTML = status.warn ? ICONS.warn : "";
       this.el.status.appendChild(document.createTextNode(status.text));
       this.el.status.className = status.warn ? "warn" : "";
+      if (this.view.present && this.el.status.offsetHeight !== before) requestAnimationFrame(() => this.layout());
     }
     this.showModes();
     window.cePlayer.playing = playing;
@@ -659,11 +852,12 @@ export class Stage {
       b.setAttribute("aria-pressed", String(remove === this.drawRemove));
       b.addEventListener("click", () => { this.drawRemove = remove; this.showModes(); });
     }
-    meta.palette.forEach((/** @type {string} */ color, /** @type {number} */ k) => {
+    paletteColors(meta).forEach((/** @type {string} */ color, /** @type {number} */ k) => {
       const chosen = !this.drawRemove && k === this.drawClass;
       const b = box.appendChild(element("button", chosen ? "chosen" : ""));
       b.setAttribute("aria-pressed", String(chosen));
       const mark = b.appendChild(document.createElement("canvas"));
+      mark.setAttribute("aria-hidden", "true");  // the class's marker beside its name
       marker(sizeCanvas(mark, 12, 12), meta.palette_symbols[k], 6, 6, 4.5, color, false);
       const name = k < meta.classes.length ? meta.classes[k] : String(k);
       b.appendChild(document.createTextNode("class " + name));
@@ -687,52 +881,119 @@ export class Stage {
   // --------------------------------------------------------------------------------------------------------
   layout() {
     if (!this.meta) return;
-    const meta = this.meta, view = this.view;
-    const width = this.el.stage.clientWidth - 4;  // inside the stage's padding
+    const view = this.view;
+    const width = this.el.stage.clientWidth - STAGE_PADDING;  // inside the stage's padding
     const present = Boolean(view.present);
     document.body.classList.toggle("present", present);
     const wide = width >= 720;
     document.body.classList.toggle("narrow", !wide);
+    this.placeParts(present);
+    if (present) this.layoutPresent(width);
+    else this.layoutPage(width, wide);
+    this.show(this.frame);
+    this.reportHeight();
+  }
+
+  /**
+   * Presentation mode moves two parts: the plane's colour buttons to a row of their own above the plane and the
+   * inspector (one row on a projector, where the plane's column would wrap them), and the network view into the
+   * main row, where it takes the inspector's place. @param {boolean} present
+   */
+  placeParts(present) {
+    const el = this.el;
+    if (present) {
+      if (el.modes.parentElement !== el.stage) el.main.before(el.modes);
+      if (el.network.parentElement !== el.main) el.main.appendChild(el.network);
+    } else {
+      if (el.modes.parentElement !== el.left) el.left.prepend(el.modes);
+      if (el.network.parentElement !== el.stage) el.curves.after(el.network);
+    }
+  }
+
+  /** The page's layout: fixed sizes for a width, the plane at most 640 px tall. @param {number} width @param {boolean} wide */
+  layoutPage(width, wide) {
+    const meta = this.meta, view = this.view, el = this.el;
+    this.presentFont = 0;
+    this.plane.setFont(12, {left: 46, right: 10, top: 8, bottom: 40});
     const gap = 16;
-    const leftWidth = wide ? Math.floor(width * (present ? 0.62 : 0.58)) : width;
+    const leftWidth = wide ? Math.floor(width * 0.58) : width;
     const [x0, x1, y0, y1] = meta.bounds;
     const aspect = (y1 - y0) / (x1 - x0);
     const m = this.plane.margin;
-    let planeHeight = Math.round((leftWidth - m.left - m.right) * aspect + m.top + m.bottom);
-    let maxHeight = present ? 1e9 : 640;
-    if (present) {  // the whole stage on one screen: the plane takes what the controls and metrics leave
-      try {
-        const box = /** @type {Element} */ (window.frameElement).getBoundingClientRect();
-        const above = this.el.planeBox.getBoundingClientRect().top;
-        maxHeight = window.parent.innerHeight - Math.max(0, box.top) - above - 12;
-      } catch { maxHeight = 520; }
-    }
-    planeHeight = Math.max(220, Math.min(planeHeight, maxHeight));
+    const planeHeight = Math.max(220, Math.min(640, Math.round((leftWidth - m.left - m.right) * aspect + m.top + m.bottom)));
     const planeWidth = Math.max(Math.min(leftWidth, 300),
       Math.min(leftWidth, Math.round((planeHeight - m.top - m.bottom) / aspect + m.left + m.right)));
     this.plane.resize(planeWidth, planeHeight);
-    // a plane narrower than its column (tall data, or a short screen) gives the rest to the inspector
+    // a plane narrower than its column (tall data) gives the rest to the inspector
     const left = wide ? Math.max(planeWidth, Math.min(leftWidth, 420)) : width;
     const right = wide ? width - left - gap : width;
-    this.el.left.style.width = left + "px";
-    this.el.inspector.style.width = right + "px";
-    const barHeight = present ? Math.max(140, Math.min(220, Math.floor((planeHeight - 110) / 2))) : 170;
-    this.logitBars.resize(right, barHeight);
-    this.probBars.resize(right, barHeight);
-    this.el.curves.hidden = present;
-    this.el.batch.hidden = present;
-    this.el.network.hidden = present || !view.network || !meta.layers.length;
-    if (!this.el.network.hidden) this.network.resize(width, 440);
-    if (!present) {
-      const curveWidth = wide ? Math.floor((width - gap) / 2) - 1 : width;
-      this.lossChart.resize(curveWidth, 250);
-      this.gradChart.resize(curveWidth, 250);
-      this.batchPmy.resize(curveWidth, 300);
-      this.batchContrib.resize(curveWidth, 300);
-      this.built.batch = "";
+    el.left.style.width = left + "px";
+    el.inspector.style.width = right + "px";
+    el.inspector.hidden = false;
+    el.logits.hidden = false;
+    el.presentCurve.hidden = true;
+    this.logitBars.resize(right, 170);
+    this.probBars.resize(right, 170);
+    el.curves.hidden = false;
+    el.batch.hidden = false;
+    el.network.hidden = !view.network || !meta.layers.length;
+    if (!el.network.hidden) this.network.resize(width, 440);
+    const curveWidth = wide ? Math.floor((width - gap) / 2) - 1 : width;
+    this.lossChart.resize(curveWidth, 250);
+    this.gradChart.resize(curveWidth, 250);
+    this.batchPmy.resize(curveWidth, 300);
+    this.batchContrib.resize(curveWidth, 300);
+    this.built.batch = "";
+  }
+
+  /**
+   * Presentation mode: the whole stage on one screen, its text from 18 px up as the screen grows (layout.js); the
+   * plane takes the height the rows above it leave, the inspector (or the network view) the width it leaves.
+   * @param {number} width
+   */
+  layoutPresent(width) {
+    const meta = this.meta, view = this.view, el = this.el;
+    let screen = {width: window.innerWidth, height: 720, top: 0, below: BOTTOM_MARGIN};
+    try {  // the page's padding and gaps below the stage
+      const box = /** @type {Element} */ (window.frameElement).getBoundingClientRect();
+      const page = window.parent.document.querySelector('[data-testid="stMainBlockContainer"]');
+      const below = page ? page.getBoundingClientRect().bottom - box.bottom : BOTTOM_MARGIN;
+      screen = {width: window.parent.innerWidth, height: window.parent.innerHeight, top: Math.max(0, box.top),
+                below: Math.max(0, Math.min(60, below)) + 1};
+    } catch { /* another origin: a 720 px screen */ }
+    this.screenKey = screen.width + "x" + screen.height + "@" + Math.round(screen.top);
+    const f = presentFont(screen.width, screen.height), gap = f;
+    this.presentFont = f;
+    document.body.style.setProperty("--f", f + "px");
+    this.plane.setFont(f, {left: Math.round(2.9 * f), right: 10, top: 8, bottom: Math.round(2.5 * f)});
+    const network = Boolean(view.network) && meta.layers.length > 0;
+    el.curves.hidden = true;
+    el.batch.hidden = true;
+    el.network.hidden = !network;
+    el.inspector.hidden = network;
+    el.logits.hidden = true;  // the table has the logits; the loss curve takes the bars' place
+    el.presentCurve.hidden = false;
+    // the room of the main row: the screen below the stage's top, less every row above it (measured)
+    const stageHeight = el.stage.getBoundingClientRect().height, mainNow = el.main.getBoundingClientRect().height;
+    const mainHeight = Math.floor(screen.height - screen.top - screen.below - (stageHeight - mainNow) - 4);
+    const [x0, x1, y0, y1] = meta.bounds;
+    const room = presentPlane({width, mainHeight, modesHeight: 0, aspect: (y1 - y0) / (x1 - x0), margin: this.plane.margin, gap});
+    this.plane.resize(room.planeWidth, room.planeHeight);
+    el.left.style.width = room.planeWidth + "px";
+    el.inspector.style.width = room.rightWidth + "px";
+    el.network.style.width = room.rightWidth + "px";
+    if (network) {
+      const detail = /** @type {HTMLElement} */ (el.network.querySelector(".detail"));
+      this.network.resize(room.rightWidth, Math.max(10 * f, mainHeight - detail.offsetHeight - 4));
+      return;
     }
-    this.show(this.frame);
-    this.reportHeight();
+    // the charts get what the selected point's head, its numbers and the table leave (measured at this width)
+    if (this.frame) this.showPoint(this.frame);
+    const chartsNow = el.probs.parentElement ? /** @type {HTMLElement} */ (el.probs.parentElement).offsetHeight : 0;
+    const fixed = el.inspector.offsetHeight - chartsNow;
+    const charts = presentCharts({rightWidth: room.rightWidth, mainHeight, fixedHeight: fixed + 2, font: f, gap: Math.round(0.8 * f)});
+    this.probBars.resize(charts.barsWidth, charts.height);
+    this.presentChart.resize(charts.curveWidth, charts.height);
   }
 
   reportHeight() {

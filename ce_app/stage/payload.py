@@ -9,7 +9,15 @@ from __future__ import annotations
 import ce_core
 
 from .. import frame_codec, stage_contract
-from ..palette import CLASS_COLORS, CLASS_SYMBOLS, display_name, probability_rgb, region_rgb
+from ..palette import (
+    CLASS_COLORS,
+    CLASS_COLORS_DARK,
+    CLASS_SYMBOLS,
+    SHADES,
+    display_name,
+    probability_rgb,
+    region_rgb,
+)
 from .events import have
 from .machine import MAX_STEPS_PER_PLAY, Host, Stage, idle_reason
 
@@ -44,11 +52,14 @@ def meta(host: Host) -> dict:
         stage_contract.META,
         classes=class_names(data),
         colors=[CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(k)],
+        colors_dark=[CLASS_COLORS_DARK[i % len(CLASS_COLORS_DARK)] for i in range(k)],
         symbols=[CLASS_SYMBOLS[i % len(CLASS_SYMBOLS)] for i in range(k)],
         palette=list(CLASS_COLORS[:draw_classes]),
+        palette_dark=list(CLASS_COLORS_DARK[:draw_classes]),
         palette_symbols=list(CLASS_SYMBOLS[:draw_classes]),
         axes=[display_name(name) for name in data.axis_names],
         bounds=list(data.bounds),
+        region_shades=SHADES,
         z_names=z_names[: frame_codec.Z_SHOWN_MAX],
         z_all=z_names,
         z_size=model.n_last_inputs,
@@ -62,6 +73,13 @@ def meta(host: Host) -> dict:
                                         digits=digits) for name, label, text, style, digits in METRICS],
         control_events=list(stage_contract.CONTROL_EVENTS),
     )  # fmt: skip
+
+
+def plane_colors(n_classes: int, show: str | int, dark: bool) -> bytes:
+    """The plane's 256 colours (RGB bytes) for its grid codes: regions, or p of class ``show``. Both themes' are sent,
+    so the browser switches theme without asking the server."""
+    colors = region_rgb(n_classes, dark) if show == "regions" else probability_rgb(int(show), dark)
+    return colors.tobytes()
 
 
 def render(stage: Stage, host: Host, value) -> dict:
@@ -81,12 +99,12 @@ def render(stage: Stage, host: Host, value) -> dict:
         hint=stage.hint(host), step_scale=stage.arrow_scale(host), notice=stage.notice,
         points_version=points_version, idle=idle, focus=stage.focus,
     )  # fmt: skip
-    lut = region_rgb(data.n_classes) if stage.show == "regions" else probability_rgb(int(stage.show))
     parts = {
         "session": stage.secret, "acked": stage.acked, "stream": stream,
         "chunk": stage_contract.message(stage_contract.CHUNK, seq=stage.chunk_seq, id=stage.frames_id)
         | stage.frames.header,
-        "frames": stage.frames.blob, "lut": lut.tobytes(), "view": view, "meta": meta(host),
+        "frames": stage.frames.blob, "lut": plane_colors(data.n_classes, stage.show, dark=False),
+        "lut_dark": plane_colors(data.n_classes, stage.show, dark=True), "view": view, "meta": meta(host),
     }  # fmt: skip
     if has_points != points_version:
         packed = frame_codec.encode_points(data.X, data.y, data.is_test)

@@ -77,7 +77,7 @@ def test_uploaded_names_label_every_view_and_clear_then_undo(page, app_url, tmp_
     path.write_text("x1,x2,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
     ui.open_app(page, app_url, "/?layers=1&width=3")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
-    cells = ui.stage(page).locator("#point-table td:first-child")
+    cells = ui.stage(page).locator("#point-table table:first-child tbody th")  # each row is headed by its class
     expect(cells).to_have_text(["class bird", "class cat", "class dog"])
     expect(ui.stage(page).locator("#modes button")).to_contain_text(["p(class bird)", "p(class cat)", "p(class dog)"])
     ui.act(page, ui.button(page, "step").click, lambda: expect(ui.metric_value(page, "step")).to_have_text("1"))

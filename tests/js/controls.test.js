@@ -38,6 +38,12 @@ test("hidden buttons: a teacher's link, presentation mode, a linear model withou
   assert.deepEqual(Object.keys(states).filter((k) => states[k].hidden).sort(), ["draw", "epoch", "network", "step10"]);
 });
 
+test("presentation mode keeps the network view (lessons 4 and 5 are about hidden units), not drawing", () => {
+  const states = buttonStates({view: {...VIEW, present: true}, meta: {layers: [32, 32]}, playing: false});
+  assert.equal(states.network.hidden, false);
+  assert.equal(states.draw.hidden, true);
+});
+
 test("Undo works once an edit can be taken back; Clear while there are points", () => {
   assert.deepEqual(drawToolStates({view: {can_undo: false}, pointCount: 5}), {undo: {disabled: true}, clear: {disabled: false}});
   assert.deepEqual(drawToolStates({view: {can_undo: true}, pointCount: 0}), {undo: {disabled: false}, clear: {disabled: true}});
@@ -110,4 +116,28 @@ test("other keys and modified keys are left alone", () => {
   assert.equal(press("ArrowLeft"), null);
   assert.equal(press(" ", {}, {ctrlKey: true}), null);
   assert.equal(press("ArrowRight", {}, {altKey: true}), null);
+});
+
+test("], [ and m choose the next, previous and next misclassified point, only while the focus is in the stage", () => {
+  const inStage = {inStage: true};
+  assert.equal(press("]", inStage), "next");
+  assert.equal(press("[", inStage), "previous");
+  assert.equal(press("m", inStage), "misclassified");
+  assert.equal(press("M", {tag: "button", inStage: true}), "misclassified");
+  for (const key of ["]", "[", "m"]) {
+    assert.equal(press(key, {tag: "body"}), null, `${key} on the page around the stage is the page's (WCAG 2.1.4)`);
+    assert.equal(press(key, {tag: "input", type: "number", inStage: true}), null, `${key} in Point # is typed`);
+    assert.equal(press(key, inStage, {ctrlKey: true}), null);
+  }
+});
+
+test("on the focused plane the arrow keys move between points; in the network view between units", () => {
+  const plane = {tag: "canvas", role: "application", arrows: "points", inStage: true};
+  assert.deepEqual(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown"].map((key) => press(key, plane)),
+                   ["left", "right", "up", "down"]);
+  assert.equal(press(" ", plane), "play");
+  const unit = {tag: "button", arrows: "units", inStage: true};
+  assert.equal(press("ArrowRight", unit), null);
+  assert.equal(press("ArrowUp", unit), null);
+  assert.equal(press("ArrowRight", {tag: "canvas", inStage: true}), "step", "an unfocusable canvas: → steps");
 });

@@ -9,7 +9,8 @@ hands its path to ``node --test`` (``CE_JS_FIXTURES``):
 - ``masks``: the misclassified points of the first frame, as the bits ``codec.js``'s ``bit`` must read;
 - ``numbers``: random values with what ``ce_app/numbers.py`` writes for them (the golden cases are hand-made;
   these catch a difference anywhere else);
-- ``contract``: the keys of the value the stage sends and the events that change its stream.
+- ``contract``: the keys of the value the stage sends and the events that change its stream;
+- ``palette``: the class colours of ``ce_app/palette.py`` in both themes, and the dark background they are made for.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import math
 import numpy as np
 
 import ce_core
-from ce_app import frame_codec, numbers, stage, stage_contract, state
+from ce_app import frame_codec, numbers, palette, stage, stage_contract, state
 from ce_app.settings import Settings
 
 
@@ -86,6 +87,11 @@ def make() -> dict:
             "value": list(stage_contract.names(stage_contract.VALUE)),
             "have": list(stage_contract.names(stage_contract.HAVE)),
             "control_events": list(stage_contract.CONTROL_EVENTS),
+        },
+        "palette": {
+            "colors": list(palette.CLASS_COLORS),
+            "colors_dark": list(palette.CLASS_COLORS_DARK),
+            "dark_background": palette.DARK_BACKGROUND,
         },
     }
 
