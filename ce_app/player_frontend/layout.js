@@ -6,6 +6,7 @@
 export const PRESENT_MIN_FONT = 18;  // issue 17: nothing a student reads smaller, at 1280 x 720 and up
 export const PRESENT_MAX_FONT = 40;
 const PLANE_SHARE = 0.56;  // the plane's column takes at most this share of the width: the inspector keeps the rest
+const PLANE_LEAST_SHARE = 0.38;  // and gives the inspector room for its table whole down to this share
 
 /**
  * The presentation font size for a window: 18 px at 1280 x 720 (and below), growing with the screen (27 px at
@@ -23,16 +24,19 @@ export function presentFont(width, height) {
 
 /**
  * The plane in presentation mode: as tall as the main row leaves (below the pills above it), as wide as the data's
- * aspect makes it, at most PLANE_SHARE of the width; the inspector (or the network) gets the rest.
- * @param {{width: number, mainHeight: number, modesHeight: number, aspect: number, margin: Margin, gap: number}} room
- *   width: the stage's; mainHeight: the main row's; aspect: (y1 - y0) / (x1 - x0) of the data
+ * aspect makes it, at most PLANE_SHARE of the width and less if the inspector's table needs the room to be whole
+ * (down to PLANE_LEAST_SHARE); the inspector (or the network) gets the rest.
+ * @param {{width: number, mainHeight: number, modesHeight: number, aspect: number, margin: Margin, gap: number,
+ *          rightNeeds?: number}} room
+ *   width: the stage's; mainHeight: the main row's; aspect: (y1 - y0) / (x1 - x0) of the data; rightNeeds: the
+ *   inspector's table's own width
  * @returns {{planeWidth: number, planeHeight: number, rightWidth: number}}
  */
-export function presentPlane({width, mainHeight, modesHeight, aspect, margin, gap}) {
+export function presentPlane({width, mainHeight, modesHeight, aspect, margin, gap, rightNeeds = 0}) {
   const across = margin.left + margin.right, down = margin.top + margin.bottom;
   let planeHeight = Math.max(down + 60, Math.floor(mainHeight - modesHeight));
   let planeWidth = Math.round((planeHeight - down) / aspect + across);
-  const widest = Math.floor(width * PLANE_SHARE);
+  const widest = Math.floor(Math.max(width * PLANE_LEAST_SHARE, Math.min(width * PLANE_SHARE, width - gap - rightNeeds)));
   if (planeWidth > widest) {
     planeWidth = widest;
     planeHeight = Math.min(planeHeight, Math.round((widest - across) * aspect + down));

@@ -57,6 +57,7 @@ export class Network {
     /** @type {{x: number, y: number}[]} */
     this.inputPositions = [];
     this.say = say;
+    this.font = 12;
     this.scratch = document.createElement("canvas");
     this.lut = new Uint8ClampedArray(256 * 3);
     this.setTheme();
@@ -67,6 +68,11 @@ export class Network {
     this.canvas.after(this.buttonLayer);
     this.canvas.addEventListener("click", () => this.choose(null));
     this.buttonLayer.addEventListener("keydown", (e) => this.onKey(e));
+  }
+
+  /** The size of its text (presentation mode scales it with the screen). @param {number} font */
+  setFont(font) {
+    if (font !== this.font) { this.font = font; this.layoutKey = null; }
   }
 
   /** The theme changed: the maps' colours follow it. */
@@ -89,10 +95,10 @@ export class Network {
   layout() {
     const meta = /** @type {NetworkMeta} */ (this.meta);
     const layers = [...meta.layers, meta.classes.length];
-    const key = layers.join(",") + "|" + this.width + "|" + this.height;
+    const key = layers.join(",") + "|" + this.width + "|" + this.height + "|" + this.font;
     if (this.layoutKey === key) return;
     this.layoutKey = key;
-    const columns = layers.length + 1, top = 22, usable = this.height - top - 6;
+    const columns = layers.length + 1, top = 2 * this.font + 8, usable = this.height - top - 6;
     const slot = this.width / columns;
     let size = 48;
     for (const s of [48, 40, 32, 26, 20, 16, 12]) {
@@ -149,9 +155,16 @@ export class Network {
     ctx.clearRect(0, 0, this.width, this.height);
     const layers = [...meta.layers, meta.classes.length];
     const names = ["inputs z0", ...meta.layers.map((_, l) => "hidden layer " + (l + 1) + " (" + meta.activation + ")"), "logits u_k"];
-    ctx.font = "600 12px " + THEME.font; ctx.fillStyle = THEME.text; ctx.textAlign = "center"; ctx.textBaseline = "top";
+    const short = ["z0", ...meta.layers.map((_, l) => "h" + (l + 1) + " (" + meta.activation + ")"), "u_k"];
+    ctx.font = "600 " + this.font + "px " + THEME.font; ctx.fillStyle = THEME.text; ctx.textAlign = "center"; ctx.textBaseline = "top";
     const slot = this.width / (layers.length + 1);
-    names.forEach((name, c) => ctx.fillText(name, slot * (c + 0.5), 2));
+    names.forEach((long, c) => {  // too wide for its column: on two lines ("hidden layer 1" over "(relu)"), or short
+      const x = slot * (c + 0.5), fits = (/** @type {string} */ text) => ctx.measureText(text).width <= slot - 6;
+      const name = fits(long) || fits(long.split(" (")[0]) ? long : short[c], cut = name.indexOf(" (");
+      if (cut < 0 || fits(name)) { ctx.fillText(name, x, 2); return; }
+      ctx.fillText(name.slice(0, cut), x, 2);
+      ctx.fillText(name.slice(cut + 1), x, 4 + this.font);
+    });
     const [pr, pg, pb] = THEME.positive, [nr, ng, nb] = THEME.negative;
     for (let l = 0; l < layers.length; l++) {  // lines: the weights into each layer, from the layer before
       const w = weights[l], from = l === 0 ? this.inputPositions : this.positions[l - 1], to = this.positions[l];
@@ -167,7 +180,7 @@ export class Network {
         }
       }
     }
-    ctx.textAlign = "right"; ctx.textBaseline = "middle"; ctx.font = "12px " + THEME.font;
+    ctx.textAlign = "right"; ctx.textBaseline = "middle"; ctx.font = this.font + "px " + THEME.font;
     meta.inputs.forEach((name, i) => {
       const p = this.inputPositions[i];
       ctx.fillStyle = THEME.muted; ctx.fillText(name, p.x - 4, p.y);

@@ -239,11 +239,12 @@ export class Plane {
     this.arrowNote = null;
     if (!this.table || !this.pixels) return;
     const pixels = this.pixels, n = this.table.rows, r = this.markerRadius;
+    const thick = Math.max(1, r / 4.2 * 0.8);  // marks grow with the markers (presentation mode on a large screen)
     ctx.save();
     ctx.beginPath(); ctx.rect(box.left, box.top, box.width, box.height); ctx.clip();
     if (frame) {
       const wrong = /** @type {Uint8Array} */ (frame.wrong), batch = /** @type {Uint8Array} */ (frame.batch);
-      ctx.lineWidth = 1.3;
+      ctx.lineWidth = 1.3 * thick;
       ctx.strokeStyle = THEME.ring;
       ctx.beginPath();
       for (let i = 0; i < n; i++) {
@@ -252,7 +253,7 @@ export class Plane {
       }
       ctx.stroke();
       ctx.strokeStyle = THEME.batch;
-      ctx.lineWidth = 1.5;
+      ctx.lineWidth = 1.5 * thick;
       ctx.beginPath();
       for (let i = 0; i < n; i++) {
         if (!bit(batch, i)) continue;
@@ -263,9 +264,9 @@ export class Plane {
       const s = this.view.selected;
       if (s >= 0 && s < n) {
         const px = pixels[2 * s], py = pixels[2 * s + 1];
-        ctx.lineWidth = 3; ctx.strokeStyle = THEME.selected;
-        ctx.beginPath(); ctx.arc(px, py, r + 9, 0, 2 * Math.PI); ctx.stroke();
-        ctx.fillStyle = THEME.selected; ctx.beginPath(); ctx.arc(px, py, 2.2, 0, 2 * Math.PI); ctx.fill();
+        ctx.lineWidth = 3 * thick; ctx.strokeStyle = THEME.selected;
+        ctx.beginPath(); ctx.arc(px, py, r + 9 * thick, 0, 2 * Math.PI); ctx.stroke();
+        ctx.fillStyle = THEME.selected; ctx.beginPath(); ctx.arc(px, py, 2.2 * thick, 0, 2 * Math.PI); ctx.fill();
       }
       if (frame.W) this.drawArrows(ctx, /** @type {Float64Array} */ (frame.W), /** @type {Float64Array} */ (frame.next_W), meta);
     }

@@ -685,7 +685,8 @@ export class Stage {
         const row = body.appendChild(element("tr"));
         for (const j of columns) {
           const cell = row.appendChild(element(j ? "td" : "th", j ? "num" : ""));
-          if (j) { this.cells[k][j] = cell; cell.textContent = this.tableSample; continue; }
+          // laid out for the widest number a column is written with (p_k and y_k are never negative)
+          if (j) { this.cells[k][j] = cell; cell.textContent = j === 2 || j === 3 ? this.tableSample.replace("−", "") : this.tableSample; continue; }
           cell.setAttribute("scope", "row");
           cell.textContent = "class " + meta.classes[k];
           cell.style.color = readable(colors[k]);  // 4.5:1 on the background: a darker (or lighter) shade of the class
@@ -937,6 +938,7 @@ export class Stage {
     el.curves.hidden = false;
     el.batch.hidden = false;
     el.network.hidden = !view.network || !meta.layers.length;
+    this.network.setFont(12);
     if (!el.network.hidden) this.network.resize(width, 440);
     const curveWidth = wide ? Math.floor((width - gap) / 2) - 1 : width;
     this.lossChart.resize(curveWidth, 250);
@@ -976,14 +978,23 @@ export class Stage {
     // the room of the main row: the screen below the stage's top, less every row above it (measured)
     const stageHeight = el.stage.getBoundingClientRect().height, mainNow = el.main.getBoundingClientRect().height;
     const mainHeight = Math.floor(screen.height - screen.top - screen.below - (stageHeight - mainNow) - 4);
+    // the table's own width, laid out whole on a wide inspector (the plane may narrow to leave it that room)
+    let tableWidth = 0;
+    if (this.frame && !network) {
+      el.inspector.style.width = width + "px";
+      this.showTable(this.frame);
+      tableWidth = Math.ceil(Math.max(0, ...Array.from(el.table.children, (t) => t.getBoundingClientRect().width)));
+    }
     const [x0, x1, y0, y1] = meta.bounds;
-    const room = presentPlane({width, mainHeight, modesHeight: 0, aspect: (y1 - y0) / (x1 - x0), margin: this.plane.margin, gap});
+    const room = presentPlane({width, mainHeight, modesHeight: 0, aspect: (y1 - y0) / (x1 - x0), margin: this.plane.margin, gap,
+                               rightNeeds: tableWidth});
     this.plane.resize(room.planeWidth, room.planeHeight);
     el.left.style.width = room.planeWidth + "px";
     el.inspector.style.width = room.rightWidth + "px";
     el.network.style.width = room.rightWidth + "px";
     if (network) {
       const detail = /** @type {HTMLElement} */ (el.network.querySelector(".detail"));
+      this.network.setFont(f);
       this.network.resize(room.rightWidth, Math.max(10 * f, mainHeight - detail.offsetHeight - 4));
       return;
     }

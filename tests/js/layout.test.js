@@ -23,6 +23,11 @@ test("the plane takes the main row's height on a wide screen and at most 56% of 
   const narrow = presentPlane({width: 700, mainHeight: 900, modesHeight: 34, aspect: 1, margin, gap: 18});
   assert.equal(narrow.planeWidth, 392);
   assert.equal(narrow.planeHeight, 392 - 60 + 54, "the plot stays square");
+  const table = presentPlane({width: 904, mainHeight: 430, modesHeight: 0, aspect: 1, margin, gap: 18, rightNeeds: 480});
+  assert.equal(table.rightWidth, 480, "a narrower plane, so that the table is whole");
+  assert.equal(table.planeHeight, 406 - 60 + 54);
+  const least = presentPlane({width: 904, mainHeight: 430, modesHeight: 0, aspect: 1, margin, gap: 18, rightNeeds: 800});
+  assert.equal(least.planeWidth, Math.floor(904 * 0.38), "but never under 38% of the width");
   const tall = presentPlane({width: 1244, mainHeight: 430, modesHeight: 34, aspect: 2, margin, gap: 18});
   assert.equal(tall.planeHeight, 396);
   assert.ok(tall.planeWidth < wide.planeWidth, "tall data: a narrower plane");
