@@ -302,12 +302,12 @@ export class TextAlternatives {
     this.grad = labelCanvas(stage.gradChart.canvas, "Gradient norm per class", "grad-text");
     this.presentLoss = labelCanvas(stage.presentChart.canvas, "Learning curve: loss", "present-loss-text");
     this.network = labelCanvas(stage.network.canvas, "Network view", "network-text");
-    this.networkTable = element("div");
+    this.networkTable = element("div", "sr-only");  // out of the flow: it takes no room beside the canvases
     this.network.after(this.networkTable);
     this.pmy = labelCanvas(stage.batchPmy.canvas, "P − Y for the last mini-batch", "batch-pmy-text");
     this.contrib = labelCanvas(stage.batchContrib.canvas, "How the samples add up to the gradient", "batch-contrib-text");
-    this.pmyTable = element("div");
-    this.contribTable = element("div");
+    this.pmyTable = element("div", "sr-only");
+    this.contribTable = element("div", "sr-only");
     this.pmy.after(this.pmyTable);
     this.contrib.after(this.contribTable);
     for (const bars of [stage.logitBars.canvas, stage.probBars.canvas]) bars.setAttribute("aria-details", "point-table");

@@ -14,6 +14,8 @@ class CanvasChart {
   /** @param {HTMLCanvasElement} canvas */
   constructor(canvas) {
     this.canvas = canvas; this.width = 0; this.height = 0;
+    this.font = 12;  // the size of its text as last drawn (the tick labels are one pixel smaller)
+    this.legendRight = 0;  // where its legend ends, in its own pixels (tests: a legend never runs past the chart)
     /** @type {CanvasRenderingContext2D|null} */
     this.ctx = null;
   }
@@ -147,6 +149,7 @@ export class LineChart extends CanvasChart {
   draw({title: text, steps, series, left, right, legend, font = 12, compactLegend = false}) {
     const ctx = this.ctx, W = this.width, H = this.height;
     if (!ctx) return;
+    this.font = font;
     ctx.clearRect(0, 0, W, H);
     title(ctx, text, 4, 2, font + 1);
     ctx.font = (font - 1) + "px " + THEME.font;
@@ -220,6 +223,7 @@ export class LineChart extends CanvasChart {
     ctx.setLineDash([]);
     // the legend: in the title's row, or in rows along the bottom that fit the chart's width
     ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    this.legendRight = 0;
     rows.forEach((row, n) => {
       const ly = compact ? 2 + (font + 1) / 2 : H - legendHeight + n * (font + 4) + (font + 4) / 2;
       for (const [i, x] of row) {
@@ -229,6 +233,7 @@ export class LineChart extends CanvasChart {
         ctx.setLineDash([]);
         ctx.fillStyle = THEME.text;
         ctx.fillText(item.label, lx + swatch + 4, ly);
+        this.legendRight = Math.max(this.legendRight, lx + swatch + 4 + ctx.measureText(item.label).width);
       }
     });
   }

@@ -105,6 +105,7 @@ export class Stage {
     this.reconnectedAt = null;
     this.helloSeq = 0;
     this.frameHeight = 0;
+    this.ready = false;  // the first render has been drawn whole: heights are reported from then on
     this.presentFont = 0;  // presentation mode's font size (layout.js), 0 otherwise
     this.tableSample = "−0.0000";  // the widest number the inspector's table is laid out for
     this.screenKey = "";  // presentation mode: the screen's size and the stage's top on it, as last laid out
@@ -147,7 +148,8 @@ export class Stage {
       const data = event.data;
       if (data && data.type === "streamlit:render" && data.args) {
         const args = data.args, theme = data.theme;
-        this.work = this.work.then(() => { this.setTheme(theme); return this.apply(args); }).catch((error) => this.problem(error));
+        this.work = this.work.then(() => { this.setTheme(theme); return this.apply(args); })
+          .then(() => this.settled()).catch((error) => this.problem(error));
       }
     });
     new ResizeObserver(() => this.layout()).observe(document.body);
@@ -892,6 +894,17 @@ export class Stage {
     if (present) this.layoutPresent(width);
     else this.layoutPage(width, wide);
     this.show(this.frame);
+    if (this.ready) this.reportHeight();
+  }
+
+  /**
+   * A render is drawn whole: its height is the stage's (reported once everything of the first render is drawn, so
+   * that the page below the stage does not move when the first frame fills the stage).
+   */
+  settled() {
+    // presentation mode measures what the first frame filled in (the table, the point's numbers) before its first report
+    if (!this.ready && this.view.present) this.layout();
+    this.ready = true;
     this.reportHeight();
   }
 

@@ -73,6 +73,19 @@ def violations(page: Page, *, include_stage: bool = False, colors_only: bool = F
     return found
 
 
+def stage_violations(page: Page, *, colors_only: bool = False) -> list[dict]:
+    """axe's WCAG A/AA violations of the stage's document alone (the page around it is checked by test_a11y.py)."""
+    stage = ui.stage_frame(page)
+    assert stage is not None, "the page has no training stage"
+    return [dict(v, where="stage") for v in _axe_in(stage, colors_only)]
+
+
+def assert_stage_accessible(page: Page, state: str, *, colors_only: bool = False) -> None:
+    """No axe violation inside the stage in its current ``state`` (named in the message)."""
+    found = stage_violations(page, colors_only=colors_only)
+    assert not found, f"axe-core finds WCAG 2.1 A/AA violations inside the stage {state}:\n{report(found)}"
+
+
 def report(found: list[dict]) -> str:
     """Violations as text a failing test can print: one block per rule, one line per element."""
     lines = []

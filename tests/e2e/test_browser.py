@@ -330,26 +330,6 @@ def test_text_from_a_link_is_never_markup(page, app_url):
     _no_errors(page)
 
 
-def test_presentation_mode_fits_a_projector_screen(browser, app_url):
-    """Test that at 1280 x 720 with present=1 the controls, the metrics, the whole plane and the selected point's
-    probabilities are on screen without scrolling, with a lesson chosen."""
-    context = browser.new_context(viewport=ui.PROJECTOR)
-    page = context.new_page()
-    try:
-        ui.open_app(page, app_url, "/?present=1&lesson=spiral")
-        plane = ui.plane_box(page)
-        assert plane["y"] >= 0 and plane["y"] + plane["height"] <= ui.PROJECTOR["height"], plane
-        assert plane["x"] >= 0 and plane["x"] + plane["width"] <= ui.PROJECTOR["width"], plane
-        assert plane["height"] >= 360, f"the plane is not the largest thing on screen: {plane}"
-        for locator in (ui.button(page, "play"), ui.metric_value(page, "test_acc"), ui.stage(page).locator("#probs")):
-            box = locator.bounding_box()
-            assert box is not None and box["y"] + box["height"] <= ui.PROJECTOR["height"], box
-        assert page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop") == 0
-        _no_errors(page)
-    finally:
-        context.close()
-
-
 def test_teacher_link_leaves_no_gaps_and_can_hide_the_sidebar(page, app_url):
     """Test that hidden stage buttons leave no empty slot between the others, and hide=sidebar hides it."""
     ui.open_app(page, app_url, "/?hide=step10,epoch,draw,sidebar")

@@ -1,8 +1,9 @@
-"""Phones and tablets, with touch: the page around the training stage, and Why p − y? on a phone.
+"""Phones and tablets, with touch: the training page and its stage, and Why p − y? on a phone.
 
-A phone (390 x 844) and a tablet in portrait (820 x 1180), both with touch emulation. The stage's inside has its
-own tests; here: the sidebar starts collapsed and opens with a tap, the stage gets the window's width, the
-lesson's title is readable whole, and no control or text outside the stage runs off the screen or is cut.
+A phone (390 x 844) and a tablet in portrait (820 x 1180), both with touch emulation: the sidebar starts collapsed
+and opens with a tap, the stage gets the window's width, the lesson's title is readable whole, and no control or
+text runs off the screen or is cut, outside the stage or in it (its colour buttons and the Draw points bar wrap,
+its legends wrap, its table is split into tables that fit, every column shown); a tapped point leaves no tooltip.
 """
 
 from __future__ import annotations
@@ -69,6 +70,34 @@ _SIDEBAR_OPEN_JS = """() => {
 }"""
 
 
+# Inside the stage: what runs past the stage's width, text its box cuts, a legend wider than its chart, and the
+# inspector's columns (the rows' names aside) as shown, to compare with the columns it has.
+_STAGE_CUT_JS = """() => {
+    const width = document.documentElement.clientWidth, problems = [];
+    if (document.body.scrollWidth > width + 1) problems.push(`the stage is ${document.body.scrollWidth} px wide in ${width}`);
+    const shown = (el) => el.getClientRects().length > 0 && !el.closest('.sr-only');
+    for (const el of document.querySelectorAll('button, .metric .label, .metric .value, #status, #point-head > *, '
+                                               + '#point-lines, #point-table table, #modes > *, canvas')) {
+        if (!shown(el)) continue;
+        const r = el.getBoundingClientRect(), name = el.id || el.dataset.key || el.textContent.trim().slice(0, 30);
+        if (r.left < -1 || r.right > width + 1) problems.push(`${name} runs off: ${Math.round(r.left)}..${Math.round(r.right)}`);
+        if (el.tagName !== 'CANVAS' && el.scrollWidth > el.clientWidth + 1) problems.push(`${name} is cut`);
+    }
+    for (const chart of [ceStage.lossChart, ceStage.gradChart]) {
+        if (chart.legendRight > chart.width) problems.push(`a legend runs to ${chart.legendRight} in ${chart.width} px`);
+    }
+    const columns = [...document.querySelectorAll('#point-table thead th')].map((th) => th.textContent)
+        .filter((text) => text !== 'class');
+    return {problems, columns, expected: 4 + ceStage.meta.dw_names.length};
+}"""
+
+
+def _stage_fits(page, where: str) -> None:
+    found = ui.stage_frame(page).evaluate(_STAGE_CUT_JS)
+    assert not found["problems"], f"in the stage {where}:\n" + "\n".join(found["problems"])
+    assert len(found["columns"]) == found["expected"], f"the inspector's columns {where}: {found['columns']}"
+
+
 def _touch(browser, viewport):
     return browser.new_context(viewport=viewport, has_touch=True, is_mobile=True)
 
@@ -82,8 +111,10 @@ def _nothing_cut(page, where: str) -> None:
 @pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone", "tablet"])
 def test_the_training_page_on_a_small_touch_screen(browser, app_url, viewport):
     """Test that on a phone and a tablet the sidebar starts collapsed and the stage gets the window's width, the
-    lesson's title is readable whole, the sidebar opens with a tap, the share popover opens from it, and nothing
-    outside the stage runs off the screen or is cut, with the sidebar closed or open."""
+    lesson's title is readable whole, nothing in the stage runs off or is cut (every column of its table shown, its
+    legends and its Draw points bar within it), a tapped point is selected and leaves no tooltip, the sidebar opens
+    with a tap, the share popover opens from it, and nothing outside the stage runs off the screen or is cut, with
+    the sidebar closed or open."""
     context = _touch(browser, viewport)
     page = context.new_page()
     try:
@@ -94,6 +125,18 @@ def test_the_training_page_on_a_small_touch_screen(browser, app_url, viewport):
         notice = page.locator('[data-testid="stCaptionContainer"]').filter(has_text=lessons.BY_KEY[LESSON].title)
         expect(notice).to_be_in_viewport()
         _nothing_cut(page, f"on the training page at {viewport}, sidebar closed")
+        _stage_fits(page, f"at {viewport}")
+        ui.stage(page).locator("#plane").scroll_into_view_if_needed()
+        point = ui.isolated_point(page, skip=ui.stage_frame(page).evaluate("() => ceStage.view.selected"))
+        page.touchscreen.tap(point["px"], point["py"])
+        expect(ui.point_input(page)).to_have_value(str(point["index"]))
+        expect(ui.stage(page).locator("#plane .tooltip")).to_be_hidden()
+        ui.act(
+            page,
+            lambda: ui.button(page, "draw").tap(),
+            lambda: expect(ui.stage(page).get_by_text("Undo")).to_be_visible(),
+        )
+        _stage_fits(page, f"at {viewport}, drawing")
 
         page.locator('[data-testid="stExpandSidebarButton"]').tap()
         expect(ui.sidebar(page)).to_have_attribute("data-collapsed", "false")
