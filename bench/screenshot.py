@@ -3,7 +3,8 @@
     python -m bench.screenshot
 
 docs/screenshot.png: the training page at 1400 px wide after two epochs of the spiral lesson (network view on);
-docs/presentation.png: presentation mode on a 1280 x 720 projector screen, with the spiral lesson after 600 steps.
+docs/presentation.png: presentation mode on a 1280 x 720 projector screen, with the spiral lesson after 600 steps;
+docs/dark.png: the training page at 1440 x 900 in the dark theme, with the spiral lesson after 600 steps.
 """
 
 from __future__ import annotations
@@ -63,8 +64,15 @@ def main() -> int:
         _train(projector, 60)
         _quiet(projector)
         projector.screenshot(path=str(DOCS / "presentation.png"))
+
+        dark = browser.new_page(viewport={"width": 1440, "height": 900}, color_scheme="dark")
+        ui.open_app(dark, app.url, "/?lesson=spiral&sample=12")
+        _train(dark, 60)
+        dark.locator(ui.STAGE_IFRAME).scroll_into_view_if_needed()  # the stage from its top
+        _quiet(dark)
+        dark.screenshot(path=str(DOCS / "dark.png"))
         browser.close()
-    print(f"wrote {DOCS / 'screenshot.png'} and {DOCS / 'presentation.png'}")
+    print(f"wrote {DOCS / 'screenshot.png'}, {DOCS / 'presentation.png'} and {DOCS / 'dark.png'}")
     return 0
 
 

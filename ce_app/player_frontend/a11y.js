@@ -281,6 +281,8 @@ export class TextAlternatives {
     this.stage = stage;
     this.calm = new Calm();
     this.networkCalm = new Calm();
+    /** @type {Record<string, number>} tables waiting to be built, by name */
+    this.pending = {};
     const el = stage.el, plane = stage.plane;
     for (const layer of [plane.regions, plane.points]) layer.setAttribute("aria-hidden", "true");
     this.planeText = element("p", "sr-only");
@@ -315,6 +317,16 @@ export class TextAlternatives {
   }
 
   /**
+   * Build a table for screen readers once the browser is idle, after the frame is on screen (a Step's answer is
+   * not kept waiting for a thousand cells nobody sees); a newer one of the same name replaces it.
+   * @param {string} name @param {() => void} build
+   */
+  later(name, build) {
+    if (name in this.pending) cancelIdleCallback(this.pending[name]);
+    this.pending[name] = requestIdleCallback(() => { delete this.pending[name]; build(); }, {timeout: 1000});
+  }
+
+  /**
    * The last mini-batch's two maps as tables (they change only with a step, never while playing).
    * @param {{step: number, size: number, classes: string[], labels: string[], pmy: number[][], k: number,
    *          features: string[], contributions: number[][], mean: number[], update: number[]}|null} summary
@@ -331,14 +343,14 @@ export class TextAlternatives {
     setText(this.pmy, "P − Y of the mini-batch of step " + integer(summary.step) + " (" + summary.size + " samples), one row " +
       "per sample, one column per class: positive where the model gave a class too much, negative for the true class. " +
       "The table that follows has every number.");
-    this.pmyTable.replaceChildren(textTable("P − Y, step " + integer(summary.step), ["sample", ...classes],
-      summary.pmy.map((row, i) => [summary.labels[i], ...row.map(f3)])));
+    this.later("pmy", () => this.pmyTable.replaceChildren(textTable("P − Y, step " + integer(summary.step), ["sample", ...classes],
+      summary.pmy.map((row, i) => [summary.labels[i], ...row.map(f3)]))));
     const k = "class " + summary.classes[summary.k];
     setText(this.contrib, "Each sample's contribution (p_ik − y_ik) z_i / T to dL/dw_k of " + k + ", their mean dL/dw_k " +
       "and the update the optimizer made to w_k. The table that follows has every number.");
-    this.contribTable.replaceChildren(textTable("Contributions to dL/dw_k of " + k, ["row", ...summary.features], [
-      ...summary.contributions.map((row, i) => [summary.labels[i], ...row.map(f3)]),
-      ["mean: dL/dw_k", ...summary.mean.map(f3)], ["update Δw_k", ...summary.update.map(f3)]]));
+    this.later("contributions", () => this.contribTable.replaceChildren(textTable("Contributions to dL/dw_k of " + k,
+      ["row", ...summary.features], [...summary.contributions.map((row, i) => [summary.labels[i], ...row.map(f3)]),
+                                      ["mean: dL/dw_k", ...summary.mean.map(f3)], ["update Δw_k", ...summary.update.map(f3)]])));
   }
 
   /** Whether the network's table is due a rewrite (always for a still frame). @param {boolean} playing */

@@ -117,7 +117,6 @@ export class Stage {
     this.built = {};
     this.work = Promise.resolve();
     this.el = elements();
-    applyTheme(null, true);
     try { /** @type {HTMLIFrameElement} */ (window.frameElement).title = FRAME_TITLE; } catch { /* another origin */ }
     this.announcer = new Announcer(this.el.announce);
     this.buttons = this.buildToolbar();
@@ -270,7 +269,7 @@ export class Stage {
    * @param {import("./theme.js").StreamlitTheme|undefined} theme
    */
   setTheme(theme) {
-    if (!theme || !applyTheme(theme)) return;
+    if (!applyTheme(theme)) return;
     this.network.setTheme();
     if (this.luts) this.plane.setLut(THEME.base === "dark" ? this.luts.dark : this.luts.light);
     if (!this.meta) return;
@@ -535,10 +534,12 @@ export class Stage {
   showNetwork(frame) {
     this.network.draw(frame);
     if (!this.text.calmNetwork(this.playback.animating)) return;
-    const table = this.network.rows();
-    if (!table) return;
-    this.text.network.textContent = table.summary;
-    this.text.networkTable.replaceChildren(textTable("Units and weights", table.headings, table.rows));
+    this.text.later("network", () => {
+      const table = this.network.rows();
+      if (!table) return;
+      this.text.network.textContent = table.summary;
+      this.text.networkTable.replaceChildren(textTable("Units and weights", table.headings, table.rows));
+    });
   }
 
   /** Nothing to train (no points, or one class): the bare plane with its points, and a sentence why. */

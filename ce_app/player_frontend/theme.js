@@ -38,8 +38,10 @@ const FIXED = {
     frame: "#b9bcc6",
     warnText: "#7d353b",  // a refused number, a problem (8.6:1 on warnBackground)
     warnBackground: "#fdebec",
-    warnIcon: "#C00000",
     shadow: "rgba(0,0,0,0.12)",
+    highlight: "#C2185B",  // a part of the stage pointed at (issue 18's predict panel: 5.9:1 on white)
+    right: "#1B7837",  // "right" as text (5.5:1)
+    wrong: "#B2182B",  // "wrong" as text (6.9:1)
     positive: /** @type {Rgb} */ ([178, 24, 43]),  // diverging scale: red for positive
     negative: /** @type {Rgb} */ ([33, 102, 172]),  // blue for negative
   },
@@ -55,8 +57,10 @@ const FIXED = {
     frame: "#6b6b6b",
     warnText: "#FFB3B8",
     warnBackground: "#3b1c20",
-    warnIcon: "#FF6B6B",
     shadow: "rgba(0,0,0,0.5)",
+    highlight: "#F48FB1",  // 8.1:1 on #171614
+    right: "#7FD48A",
+    wrong: "#FF8A8A",
     positive: /** @type {Rgb} */ ([239, 108, 95]),
     negative: /** @type {Rgb} */ ([92, 163, 222]),
   },
@@ -199,15 +203,17 @@ export function cssVariables(c) {
   };
 }
 
+let written = false;  // the custom properties have been written once (until then the page shows through: no flash)
+
 /**
  * Make a Streamlit theme the one in force: THEME and the page's custom properties. Returns whether anything
  * changed (the caller redraws the canvases then).
  * @param {StreamlitTheme|null|undefined} theme
- * @param {boolean} [force] write the custom properties even if nothing changed (at start)
  */
-export function applyTheme(theme, force = false) {
+export function applyTheme(theme) {
   const next = stageColors(theme);
-  if (!force && JSON.stringify(next) === JSON.stringify(THEME)) return false;
+  if (written && JSON.stringify(next) === JSON.stringify(THEME)) return false;
+  written = true;
   Object.assign(THEME, next);
   const root = document.documentElement;
   for (const [name, value] of Object.entries(cssVariables(next))) root.style.setProperty(name, value);

@@ -147,6 +147,7 @@ def test_the_stage_is_accessible_in_every_state(page, app_url):
     page.keyboard.press("Enter")
     expect(ui.stage(page).locator("#network .detail")).to_contain_text("Incoming weights of h1 unit 2")
     expect(announce).to_contain_text("Incoming weights of h1 unit 2")
+    frame.wait_for_function("() => document.querySelectorAll('#network table tbody tr').length === 4 + 3")  # when idle
     rows = frame.evaluate("() => [...document.querySelectorAll('#network table tbody tr')].map((r) => r.textContent)")
     assert len(rows) == 4 + 3 and "incoming" not in rows[0] and "x1" in rows[0], rows
     a11y.assert_stage_accessible(page, "with the network view")

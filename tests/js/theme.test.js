@@ -53,6 +53,9 @@ for (const [name, theme] of Object.entries(THEMES)) {
       "the accuracy curve on the background": [c.accuracy, c.background, 3],
       "the selected point's mark on the background": [c.selected, c.background, 3],
       "the last batch's boxes on the background": [c.batch, c.background, 3],
+      "a highlight as text": [c.highlight, c.background, 4.5],
+      "'right' as text": [c.right, c.background, 4.5],
+      "'wrong' as text": [c.wrong, c.background, 4.5],
     };
     const low = Object.entries(pairs).filter(([, [a, b, least]]) => ratio(a, b) < least)
       .map(([what, [a, b]]) => `${what}: ${a} on ${b} ${ratio(a, b).toFixed(2)}:1`);
