@@ -14,6 +14,9 @@ import sys
 from tests.e2e import server, ui
 
 DOCS = server.REPO_ROOT / "docs"
+# The page scrolled so that the stage's top (its toolbar) sits just below Streamlit's header.
+SCROLL_TO_STAGE_JS = """() => { const main = document.querySelector('[data-testid="stMain"]');
+    main.scrollTop += document.querySelector('.st-key-player iframe').getBoundingClientRect().top - 70; }"""
 CONTENT_HEIGHT_JS = """() => Math.max(...['stMain', 'stSidebarContent'].map(
     id => document.querySelector(`[data-testid="${id}"]`)?.scrollHeight ?? 0))"""
 
@@ -68,7 +71,7 @@ def main() -> int:
         dark = browser.new_page(viewport={"width": 1440, "height": 900}, color_scheme="dark")
         ui.open_app(dark, app.url, "/?lesson=spiral&sample=12")
         _train(dark, 60)
-        dark.locator(ui.STAGE_IFRAME).scroll_into_view_if_needed()  # the stage from its top
+        dark.evaluate(SCROLL_TO_STAGE_JS)
         _quiet(dark)
         dark.screenshot(path=str(DOCS / "dark.png"))
         browser.close()

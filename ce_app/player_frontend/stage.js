@@ -590,7 +590,8 @@ export class Stage {
       ? "Colour: the class the model predicts there, deeper where it is more sure. "
       : "Colour: p of class " + meta.classes[view.show] + " at every spot, white 0 to full colour 1. ";
     let text = source + colour + "Filled: training points; open: test points" + (view.idle ? "." :
-      "; red ring: misclassified; purple square: the last mini-batch; black target: the selected point.");
+      "; red ring: misclassified; purple square: the last mini-batch; " + (THEME.base === "dark" ? "white" : "black") +
+      " target: the selected point.");
     if (meta.linear && note) {
       text += " Grey arrows: the class weight vectors w_k" + (note.w !== 1 ? " (drawn ×" + fmt(note.w, 2) + ")" : "") +
         (note.origin ? ", from the origin" : ", from the middle of the plot (the origin is out of view)") +
