@@ -6,24 +6,27 @@ import numpy as np
 import pytest
 
 import ce_core
+from ce_app import numbers
 from ce_app.questions import TITLES, number, percent, point_ref, signed, skip_reason, word
 from ce_core import SGD, Model, PointRef, Trainer, predict
 
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(0.0, "0"), (0.8667, "0.867"), (1.0986, "1.1"), (12.34, "12.3"), (0.000123, "1.23e-4"), (123456.0, "1.23e5"),
-     (-0.2, "-0.2"), (float("nan"), "–"), (float("inf"), "–"), (0.001, "0.001"), (2.0, "2")],
+    [(0.0, "0"), (0.8667, "0.867"), (1.0986, "1.1"), (12.34, "12.3"), (0.000123, "1.23e−4"), (123456.0, "1.23e5"),
+     (-0.2, "−0.2"), (float("nan"), "–"), (float("inf"), "–"), (0.001, "0.001"), (2.0, "2"), (12345.6, "12346")],
 )  # fmt: skip
 def test_numbers_are_written_like_the_stage_writes_them(value, text):
-    """Test hand-picked values: 3 significant digits, no trailing zeros, scientific below 1e-3 and from 1e5."""
-    assert number(value) == text
+    """Test hand-picked values: 3 significant digits, no trailing zeros, scientific below 1e-3 and from 1e5, a real
+    minus sign, never rounded into the integer part: the app's one format (ce_app/numbers.py)."""
+    assert number(value) == text == numbers.fmt(value, 3)
 
 
 def test_signed_changes_and_percentages():
     """Test that a change always shows its sign (a real minus) and shares read as percentages."""
     assert signed(0.0161) == "+0.0161" and signed(-0.25) == "−0.25" and signed(0.0) == "0"
-    assert percent(0.3214) == "32.1%"
+    assert signed(-0.000123) == "−1.23e−4"
+    assert percent(0.3214) == "32.1%" and percent(1.0) == "100%"
 
 
 def _trainer(K: int = 3, **kwargs) -> Trainer:
