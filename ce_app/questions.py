@@ -182,6 +182,21 @@ def word(question: Question, class_names=None) -> Worded:
     return Worded(question.kind, text, choices, question.answer, why, question.element)
 
 
+def look_at(element: Element, class_names=None) -> str:
+    """Where the answer shows on the stage, in words: the part the reveal highlights."""
+    k, name = element.index, _name(class_names, element.index or 0)
+    words = {
+        "bar": f"the p bar of class {name}",
+        "row": f"class {name}'s row of the table (dL/du_k)",
+        "arrow": f"the weight arrow w_k of class {name}",
+        "region": f"class {name}'s region of the plane",
+        "curve": "the training loss",
+        "batch": f"the box around point {k} (the last mini-batch)",
+        "point": f"point {k} on the plane",
+    }
+    return words.get(element.kind, "the stage")
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Skips
 # ---------------------------------------------------------------------------------------------------------------
