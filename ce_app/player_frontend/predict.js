@@ -69,7 +69,7 @@ export function revealWords(reveal, regionsShown) {
  */
 export function panelHeight(width, present) {
   if (width < 720) return 200;
-  if (present) return width >= 1200 ? 74 : 96;
+  if (present) return width >= 1000 ? 82 : 96;  // a 1280 px projector leaves about 1100 px to the stage
   return 96;
 }
 
@@ -291,25 +291,43 @@ export class PredictPanel {
     ctx.clearRect(0, 0, plane.size.width, plane.size.height);
     for (const el of this.outlined) el.classList.remove("predict-highlight");
     this.outlined = [];
-    if (!reveal || !frame || !plane.box) return;
-    const k = reveal.index;
-    if (reveal.element === "region" && view.show === "regions") this.outlineRegion(ctx, frame, k);
-    else if (reveal.element === "arrow" && frame.W) this.outlineArrow(ctx, /** @type {Float64Array} */ (frame.W), k);
-    else if ((reveal.element === "point" || reveal.element === "batch") && plane.pixels && k < plane.pixels.length / 2) {
-      this.ring(ctx, plane.pixels[2 * k], plane.pixels[2 * k + 1], plane.markerRadius + 13);
-    } else if (reveal.element === "bar") this.outlineBar(k);
-    else if (reveal.element === "row") this.outline(this.stage.cells[k]?.[0]?.parentElement);
-    else if (reveal.element === "curve") {
-      this.outline(this.stage.el.metrics.querySelector(`[data-metric="${reveal.name}"]`));
-      if (!this.stage.el.curves.hidden) this.outline(this.stage.el.lossCurve);
-    }
+    this.root.dataset.highlighted = reveal && frame && plane.box ? this.draw(ctx, reveal, frame) : "";
   }
 
-  /** @param {Element|null|undefined} el */
+  /**
+   * Highlight the part of the stage that tells the answer; where it is ("plane", "bars", "table", "metrics"), or
+   * "" when it cannot be shown now (a region while the plane shows one class's p_k).
+   * @param {CanvasRenderingContext2D} ctx @param {any} reveal VIEW.reveal @param {import("./codec.js").Row} frame
+   */
+  draw(ctx, reveal, frame) {
+    const plane = this.stage.plane, k = reveal.index;
+    if (reveal.element === "region" && this.view.show === "regions") {
+      this.outlineRegion(ctx, frame, k);
+      return "plane";
+    }
+    if (reveal.element === "arrow" && frame.W) {
+      this.outlineArrow(ctx, /** @type {Float64Array} */ (frame.W), k);
+      return "plane";
+    }
+    if ((reveal.element === "point" || reveal.element === "batch") && plane.pixels && k < plane.pixels.length / 2) {
+      this.ring(ctx, plane.pixels[2 * k], plane.pixels[2 * k + 1], plane.markerRadius + 13);
+      return "plane";
+    }
+    if (reveal.element === "bar") return this.outlineBar(k) ? "bars" : "";
+    if (reveal.element === "row") return this.outline(this.stage.cells[k]?.[0]?.parentElement) ? "table" : "";
+    if (reveal.element === "curve") {
+      if (!this.stage.el.curves.hidden) this.outline(this.stage.el.lossCurve);
+      return this.outline(this.stage.el.metrics.querySelector(`[data-metric="${reveal.name}"]`)) ? "metrics" : "";
+    }
+    return "";
+  }
+
+  /** @param {Element|null|undefined} el @returns {boolean} whether there was one to outline */
   outline(el) {
-    if (!el) return;
+    if (!el) return false;
     el.classList.add("predict-highlight");
     this.outlined.push(/** @type {HTMLElement} */ (el));
+    return true;
   }
 
   /** A dashed highlight with a white halo, legible on any colour beneath. @param {CanvasRenderingContext2D} ctx */
@@ -357,10 +375,11 @@ export class PredictPanel {
   /** The p bar of class k, outlined on the probabilities' canvas (drawn just before). @param {number} k */
   outlineBar(k) {
     const bars = this.stage.probBars, plot = bars.plot, ctx = bars.ctx;
-    if (!plot || !ctx) return;
+    if (!plot || !ctx || k >= plot.count) return false;
     const slot = plot.width / plot.count;
     ctx.beginPath();
     ctx.rect(plot.left + slot * k + 2, plot.top - 4, slot - 4, plot.height + 8);
     this.stroke(ctx);
+    return true;
   }
 }
