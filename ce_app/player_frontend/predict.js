@@ -175,6 +175,7 @@ export class PredictPanel {
     this.revealBox.setAttribute("aria-live", "polite");
     this.layer = element("canvas", "layer");  // the highlight on the plane, above its own layers; clicks go through
     this.layer.style.pointerEvents = "none";
+    this.layer.hidden = true;
     stage.plane.root.appendChild(this.layer);
     this.layerSize = "";
     this.shown = "";  // what the panel was last built from
@@ -284,14 +285,16 @@ export class PredictPanel {
   /** @param {import("./codec.js").Row|null} frame */
   highlight(frame) {
     const view = this.view, plane = this.stage.plane;
-    const reveal = panelState(view) === "reveal" ? view.reveal : null;
+    const reveal = panelState(view) === "reveal" && frame && plane.box ? view.reveal : null;
+    if (!reveal && !this.root.dataset.highlighted) return;  // nothing shown, nothing to take away: every frame of Play
     const size = plane.size.width + "x" + plane.size.height;
     if (size !== this.layerSize) { this.layerSize = size; sizeCanvas(this.layer, plane.size.width, plane.size.height); }
     const ctx = /** @type {CanvasRenderingContext2D} */ (this.layer.getContext("2d"));
     ctx.clearRect(0, 0, plane.size.width, plane.size.height);
     for (const el of this.outlined) el.classList.remove("predict-highlight");
     this.outlined = [];
-    this.root.dataset.highlighted = reveal && frame && plane.box ? this.draw(ctx, reveal, frame) : "";
+    this.root.dataset.highlighted = reveal ? this.draw(ctx, reveal, /** @type {import("./codec.js").Row} */ (frame)) : "";
+    this.layer.hidden = this.root.dataset.highlighted !== "plane";
   }
 
   /**

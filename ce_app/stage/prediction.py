@@ -43,6 +43,7 @@ LONG_STEPS = 10
 BUTTON_WORDS = {"step": "Step", "step10": "Step ×10", "epoch": "Epoch", "play": "Play"}
 NO_QUESTION = "No question this time. "
 DROPPED = "The question was dropped: the training changed since it was asked. Press the button again for a new one."
+DROPPED_POINT = "The question was about another point, so it was dropped. Press the button again for a new one."
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Played:
     """An answered question whose steps are playing: its reveal waits for the end of the run."""
 
     reveal: dict
+    question: Question
     digest: str  # the state the look-ahead ended in: the reveal holds only if the run ends there too
     start: int  # the step it started from
     steps: int
@@ -131,27 +133,25 @@ class Prediction:
     pending: Pending | None = None
     played: Played | None = None
     reveal: dict | None = None  # stage_contract.REVEAL, shown until the trainer moves on
-    reveal_at: tuple = ()  # (trainer version, run, step) the reveal describes
+    revealed: Question | None = None  # the question it reveals
+    reveal_at: tuple = ()  # what the reveal describes (_where)
     turn: int = 0  # where ROTATION goes on
     asked: set = field(default_factory=set)  # keys of the lesson questions answered or skipped, for this trainer
     trainer_version: int = -1
-    asking_seconds: float = 0.0  # CPU time the last question took to find (bench.browser reports the whole click)
 
     # ------------------------------------------------------------------------------------------------------------
     # Events
     # ------------------------------------------------------------------------------------------------------------
     def ask(self, stage: Stage, host: Host, event: Event) -> None:
         """Step, Epoch or Play in predict mode: ask one question about it, or run it at once and say why not."""
-        started = time.thread_time()
         stage.notice = ""  # a new action: what the status line said about the last one is stale
-        self.pending = self.played = self.reveal = None
+        self.clear()
         action = action_of(event, host.trainer)
         pending, skip = self._choose(host, action)
-        self.asking_seconds = time.thread_time() - started
         if pending is not None:
             self.pending = pending
             return
-        self._run(stage, host, action, None)
+        self._run(stage, host, action)
         if skip is not None:
             stage.notice = NO_QUESTION + questions.skip_reason(skip)
 
@@ -178,7 +178,7 @@ class Prediction:
             return
         if pending.lesson_key:
             self.asked.add(pending.lesson_key)
-        self._run(stage, host, pending.action, _reveal(pending, choice))
+        self._run(stage, host, pending.action, _reveal(pending, choice), pending.question)
 
     def follow(self, stage: Stage, host: Host) -> None:
         """Keep up with the session: a new trainer forgets everything; a question whose state is gone is dropped; a
@@ -193,13 +193,16 @@ class Prediction:
         if self.pending is not None and not self.pending.question.holds_for(host.trainer):
             self.pending = None
             stage.notice = DROPPED
+        elif self.pending is not None and _point_of(self.pending.question) not in (None, host.selected):
+            self.pending = None  # its text names the point, but the inspector would show another one
+            stage.notice = DROPPED_POINT
         if self.played is not None and not stage.playing:
             self._settle(stage, host)
-        if self.reveal is not None and self.reveal_at != _where(stage, host):
+        if self.reveal is not None and self.reveal_at != _where(stage, host, self.revealed):
             self.reveal = None
 
     def clear(self) -> None:
-        self.pending = self.played = self.reveal = None
+        self.pending = self.played = self.reveal = self.revealed = None
 
     def question_view(self) -> dict | None:
         """VIEW.question: the question on screen, without its answer."""
@@ -251,23 +254,27 @@ class Prediction:
     def _pending(question: Question, action: Action, names: tuple, key: str = "", title: str = "") -> Pending:
         return Pending(secrets.token_hex(6), question, questions.word(question, names), action, names, key, title)
 
-    def _run(self, stage: Stage, host: Host, action: Action, reveal: dict | None) -> None:
+    def _run(self, stage: Stage, host: Host, action: Action, reveal: dict | None = None,
+             question: Question | None = None) -> None:  # fmt: skip
         """Run the action's steps: at once (the reveal with the new frame), or played (the reveal at its end)."""
         trainer = host.trainer
         if action.animate:
             if reveal is not None:
                 end = predict.look_ahead(trainer, action.steps)
-                self.played = Played(reveal, predict.state_digest(end), trainer.step_count, action.steps)
+                self.played = Played(reveal, question, predict.state_digest(end), trainer.step_count, action.steps)
             stage.play(host, limit=action.steps, reason=f"Played {numbers.integer(action.steps)} steps.")
             return
         stage.run_steps(host, action.steps)
         if reveal is not None:
-            self.reveal, self.reveal_at = reveal, _where(stage, host)
+            self._show(stage, host, reveal, question)
+
+    def _show(self, stage: Stage, host: Host, reveal: dict, question: Question) -> None:
+        self.reveal, self.revealed, self.reveal_at = reveal, question, _where(stage, host, question)
 
     def _settle(self, stage: Stage, host: Host) -> None:
         played, self.played = self.played, None
         if predict.state_digest(host.trainer) == played.digest:
-            self.reveal, self.reveal_at = played.reveal, _where(stage, host)
+            self._show(stage, host, played.reveal, played.question)
             return
         ran = host.trainer.step_count - played.start
         stage.notice = (
@@ -278,8 +285,16 @@ class Prediction:
         )
 
 
-def _where(stage: Stage, host: Host) -> tuple:
-    return host.trainer_version, stage.runs, host.trainer.step_count
+def _point_of(question: Question) -> int | None:
+    """The point a question is about (its row), None for the others."""
+    return question.numbers["row"] if question.kind in predict.POINT_KINDS else None
+
+
+def _where(stage: Stage, host: Host, question: Question) -> tuple:
+    """What a reveal describes: the trainer's run and step, and for a point's question the point the inspector shows
+    (the highlighted bar or row is that point's)."""
+    point = _point_of(question)
+    return host.trainer_version, stage.runs, host.trainer.step_count, None if point is None else host.selected
 
 
 def _reveal(pending: Pending, choice: str | None) -> dict:

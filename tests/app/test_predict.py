@@ -86,6 +86,12 @@ def test_a_link_with_predict_asks_before_the_step_and_reveals_after_it(open_app)
     assert browser.args["view"]["predict"] is False and browser.args["stream"]["limit"] > prediction.PLAY_STEPS
     browser.send("predict", on=True)
     assert at.query_params["predict"] in ("1", ["1"])
+    browser.send("select", index=3, step=2)
+    at.selectbox(key="lesson_pick").set_value("linear").run()
+    at.selectbox(key="lesson_pick").set_value("label-smoothing").run()  # the lesson again, from the picker
+    no_errors(at)
+    assert at.session_state["settings"].predict is True, "a lesson picked keeps predict mode"
+    assert at.session_state["trainer"].step_count == 0 and Browser(at).args["view"]["selected"] == selected
 
 
 def test_stale_and_hostile_answers_run_nothing(open_app):

@@ -107,6 +107,43 @@ def test_a_step_asks_only_kinds_that_fit_it_and_takes_them_in_turn(student):
     assert order == sorted(order), kinds
 
 
+def test_epoch_asks_about_the_steps_left_in_its_pass(student):
+    """Test that Epoch in predict mode asks about exactly the steps left in the epoch, and runs them once answered."""
+    student.send("step", n=1)
+    student.answer()
+    left = student.host.trainer.steps_left_in_epoch
+    view = student.send("epoch")
+    assert view["question"]["run"] == f"Epoch: {left} steps" and view["question"]["action"] == "epoch"
+    student.answer()
+    assert student.host.trainer.epoch == 1 and student.host.trainer.step_count == 1 + left
+
+
+def test_another_point_drops_a_question_about_the_point_and_its_reveal(student):
+    """Test that selecting another point drops a question whose text names the selected one (the inspector would
+    show another point's bars), and takes away a reveal whose highlight is on that point's bars; a question about
+    the whole model stays."""
+    view = student.send("step", n=1)
+    assert view["question"]["kind"] == "p_y_direction"
+    view = student.send("select", index=student.host.selected + 1, step=0)
+    assert view["question"] is None and view["notice"] == pred.DROPPED_POINT
+    view = student.send("step", n=1)
+    assert view["question"]["kind"] == "largest_move"
+    view = student.send("select", index=0, step=0)
+    assert view["question"]["kind"] == "largest_move", "a question about the weights does not depend on the point"
+    student.answer()
+    view = student.send("select", index=1, step=1)
+    assert view["reveal"] is not None
+    view = student.send("step", n=1)
+    assert view["question"]["kind"] == "loss_trend"
+    student.answer()
+    view = student.send("step", n=1)
+    assert view["question"]["kind"] == "in_batch"  # about point 1, a training point
+    student.answer()
+    assert student.view["reveal"]["element"] == "batch"
+    view = student.send("select", index=2, step=3)
+    assert view["reveal"] is None
+
+
 def test_what_fits_a_press():
     """Test the rules of fits(): long kinds need 10 steps, in_batch one step on a training point of a partial batch,
     largest_move a linear model of K > 2, dldu_sign label smoothing."""
