@@ -93,7 +93,8 @@ def _dldu_sign(n: dict, names) -> tuple[str, tuple, str]:
     text = (f"Point {n['row']}: p_y is {number(n['p_before'])} and its target y_y is {number(n['target'])}. "
             f"After {_after(n['steps'])}, is dL/du_y = (p_y − y_y)/T positive or negative?")  # fmt: skip
     above = n["dldu_after"] > 0
-    why = (f"After the step p_y = {number(n['p_after'])} is {'above' if above else 'below'} its target "
+    after = "the step" if n["steps"] == 1 else _span(n["steps"])
+    why = (f"After {after} p_y = {number(n['p_after'])} is {'above' if above else 'below'} its target "
            f"{number(n['target'])}, so dL/du_y = {signed(n['dldu_after'])}")  # fmt: skip
     why += (": this point's own gradient now asks for a smaller u_y." if above
             else ": this point's own gradient still asks for a larger u_y.")  # fmt: skip

@@ -110,3 +110,11 @@ def test_point_ref_finds_a_row_among_the_training_rows():
     assert point_ref(X, y, train_idx, 3) == PointRef(3, (6.0, 7.0), 1, 2)
     assert point_ref(X, y, train_idx, 4).train_index is None
     assert point_ref(X, y, train_idx, 5).train_index == 3
+
+
+def test_the_why_names_the_steps_it_describes():
+    """Test that a dL/du_y question about 5 steps explains the state after those 5 steps, not after 'the step'."""
+    trainer = _trainer(label_smoothing=0.2)
+    point = PointRef.training_point(trainer, 0)
+    assert word(ce_core.ask(trainer, "dldu_sign", point=point, steps=5)).why.startswith("After 5 steps p_y = ")
+    assert word(ce_core.ask(trainer, "dldu_sign", point=point)).why.startswith("After the step p_y = ")
