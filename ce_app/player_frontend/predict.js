@@ -53,12 +53,14 @@ export function playLabel(view, stream) {
  */
 export function revealWords(reveal, regionsShown) {
   const look = "Highlighted: " + reveal.look + (regionsShown ? "." : " (colour by predicted class to see it).");
-  if (reveal.verdict === "right") return {icon: "right", verdict: "Right!", answer: "The answer: " + reveal.answer + ".", why: reveal.why, look};
+  const quoted = (/** @type {string} */ label) => "“" + label + "”";
+  const answer = "The answer: " + quoted(reveal.answer) + ".";
+  if (reveal.verdict === "right") return {icon: "right", verdict: "Right!", answer, why: reveal.why, look};
   if (reveal.verdict === "wrong") {
-    return {icon: "wrong", verdict: "Not this time.", answer: "You said " + reveal.choice + "; the answer: " + reveal.answer + ".",
-            why: reveal.why, look};
+    return {icon: "wrong", verdict: "Not this time.", answer: "You said " + quoted(reveal.choice) + "; the answer: " +
+            quoted(reveal.answer) + ".", why: reveal.why, look};
   }
-  return {icon: "skipped", verdict: "Skipped.", answer: "The answer: " + reveal.answer + ".", why: reveal.why, look};
+  return {icon: "skipped", verdict: "Skipped.", answer, why: reveal.why, look};
 }
 
 /**

@@ -46,11 +46,11 @@ test("the reveal says right, wrong or skipped in words (not by colour alone), th
   const wrong = revealWords(reveal, true);
   assert.equal(wrong.icon, "wrong");
   assert.equal(wrong.verdict, "Not this time.");
-  assert.equal(wrong.answer, "You said " + reveal.choice + "; the answer: " + reveal.answer + ".");
+  assert.equal(wrong.answer, "You said “" + reveal.choice + "”; the answer: “" + reveal.answer + "”.");
   assert.equal(wrong.why, reveal.why);
   assert.equal(wrong.look, "Highlighted: " + reveal.look + ".");
   const right = revealWords({...reveal, verdict: "right", choice: reveal.answer}, true);
-  assert.deepEqual([right.icon, right.verdict, right.answer], ["right", "Right!", "The answer: " + reveal.answer + "."]);
+  assert.deepEqual([right.icon, right.verdict, right.answer], ["right", "Right!", "The answer: “" + reveal.answer + "”."]);
   const skipped = revealWords({...reveal, verdict: "skipped", choice: ""}, true);
   assert.deepEqual([skipped.icon, skipped.verdict], ["skipped", "Skipped."]);
   assert.match(revealWords(reveal, false).look, /colour by predicted class/);
