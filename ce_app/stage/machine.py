@@ -287,13 +287,14 @@ class Stage:
         self.chunk_seq, self.still_key = 0, key
         self.frames_id += 1
 
-    def _play(self, host: Host, limit: int = MAX_STEPS_PER_PLAY,
-              reason: str = ENDED_MESSAGES[ce_core.ENDED_LIMIT]) -> None:  # fmt: skip
+    def _play(self, host: Host, limit: int | None = None, reason: str = "") -> None:
+        """Play (at most MAX_STEPS_PER_PLAY steps, or ``limit`` with ``reason`` to say when they have run)."""
         trainer = host.trainer
         if self.playing or trainer.diverged:
             return
         self.playing, self.play_started_at, self.notice = True, trainer.step_count, ""
-        self.play_limit, self.limit_reason = limit, reason
+        self.play_limit = MAX_STEPS_PER_PLAY if limit is None else limit
+        self.limit_reason = reason or ENDED_MESSAGES[ce_core.ENDED_LIMIT]
         self._new_stream()
         self._next_chunk(host)
 

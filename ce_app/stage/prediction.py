@@ -18,7 +18,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import ce_core
 from ce_core import predict
@@ -26,10 +26,9 @@ from ce_core.predict import PointRef, Question, Skip
 
 from .. import lesson_questions, lessons, numbers, questions, stage_contract
 from ..palette import display_name
+from ..settings import Settings
+from ..state import Dataset
 from .events import Event
-
-if TYPE_CHECKING:  # the machine imports this module
-    from .machine import Host, Stage
 
 PLAY_STEPS = 50  # what Play runs in predict mode: enough to move the regions, short enough to watch to the end
 ANIMATE_ABOVE = 10  # a lesson's question about more steps than this plays them as frames; fewer jump to the end
@@ -44,6 +43,34 @@ BUTTON_WORDS = {"step": "Step", "step10": "Step ×10", "epoch": "Epoch", "play":
 NO_QUESTION = "No question this time. "
 DROPPED = "The question was dropped: the training changed since it was asked. Press the button again for a new one."
 DROPPED_POINT = "The question was about another point, so it was dropped. Press the button again for a new one."
+
+
+class Host(Protocol):
+    """What predict mode reads of the session (the part of ``machine.Host`` it uses)."""
+
+    @property
+    def trainer(self) -> ce_core.Trainer: ...
+    @property
+    def data(self) -> Dataset: ...
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def trainer_version(self) -> int: ...
+    @property
+    def selected(self) -> int: ...
+
+    def set_predict(self, on: bool) -> None: ...
+
+
+class Stage(Protocol):
+    """What predict mode uses of the stage (``machine.Stage``, which imports this module)."""
+
+    notice: str  # the status line's message
+    playing: bool
+    runs: int  # Resets of the trainer
+
+    def run_steps(self, host: Host, n: int) -> None: ...
+    def play(self, host: Host, limit: int, reason: str) -> None: ...
 
 
 @dataclass(frozen=True)
