@@ -17,6 +17,7 @@ import {FORMATS, fmt, full, integer} from "./numbers.js";
 import {Network} from "./network.js";
 import {Plane} from "./plane.js";
 import {Playback} from "./playback.js";
+import {PredictPanel, heldBack, playLabel} from "./predict.js";
 import {THEME} from "./theme.js";
 
 const RECONNECT_WAIT_MS = 6000;  // after a reconnect, a session that does not answer by then is gone
@@ -116,6 +117,7 @@ export class Stage {
     this.network = new Network(this.el.network, this.el.networkTip);
     this.lossChart = new LineChart(canvas(this.el.lossCurve));
     this.gradChart = new LineChart(canvas(this.el.gradCurve));
+    this.predict = new PredictPanel(this);
     requestAnimationFrame((now) => this.tick(now));
     window.addEventListener("message", (event) => {
       if (event.source !== window.parent) return;  // only the Streamlit page that holds this frame
@@ -239,7 +241,7 @@ export class Stage {
     this.client.receive(args);
     const metaKey = JSON.stringify(args.meta);
     if (metaKey !== this.metaKey) { this.metaKey = metaKey; this.metaVersion += 1; }
-    const layoutKey = [this.metaVersion, args.view.present, args.view.hidden.join(","), args.view.network].join("|");
+    const layoutKey = [this.metaVersion, args.view.present, args.view.hidden.join(","), args.view.network, args.view.predict].join("|");
     this.meta = args.meta;
     this.view = args.view;
     if (this.built.metrics !== String(this.metaVersion)) { this.built.metrics = String(this.metaVersion); this.buildMetrics(); }
@@ -323,6 +325,8 @@ export class Stage {
     if (this.playback.animating || (this.stream && this.stream.playing && this.client.pendingControl())) {
       this.playback.animating = false;
       this.send("pause", {step: this.shownStep(), stream: this.shownStream()});
+    } else if (this.view.predict) {
+      this.send("play");  // predict mode: a question first; the frames come once it is answered
     } else {
       this.playback.start(performance.now());
       this.send("play");
@@ -401,7 +405,7 @@ export class Stage {
   show(frame) {
     this.frame = frame;
     window.cePlayer.step = frame ? frame.step : null;
-    if (!frame) { this.showEmpty(); return; }
+    if (!frame) { this.showEmpty(); this.predict.highlight(null); return; }
     this.curves.add(frame);
     this.showMetrics(frame);
     this.plane.drawFrame(frame);
@@ -410,6 +414,7 @@ export class Stage {
     this.showCurves();
     this.showBatch();
     if (this.view.network && !this.view.present) this.network.draw(frame);
+    this.predict.highlight(frame);
   }
 
   /** Nothing to train (no points, or one class): the bare plane with its points, and a sentence why. */
@@ -605,14 +610,14 @@ export class Stage {
     for (const key of TOOLBAR) {
       const b = this.buttons[key], state = states[key];
       b.hidden = state.hidden;
-      b.disabled = state.disabled;
+      b.disabled = state.disabled || heldBack(view, key);
       if (state.pressed !== null) {
         b.classList.toggle("chosen", state.pressed);
         b.setAttribute("aria-pressed", String(state.pressed));
       }
     }
     const play = this.buttons.play;
-    const label = playing ? ICONS.pause + "<span>Pause</span>" : ICONS.play + "<span>Play</span>";
+    const label = playing ? ICONS.pause + "<span>Pause</span>" : ICONS.play + "<span>" + playLabel(view, stream) + "</span>";
     if (play.innerHTML !== label) play.innerHTML = label;
     play.title = playTitle(stream, playing);
     play.dataset.key = playing ? "pause" : "play";
@@ -626,6 +631,7 @@ export class Stage {
       this.el.status.className = status.warn ? "warn" : "";
     }
     this.showModes();
+    this.predict.show(playing);
     window.cePlayer.playing = playing;
   }
 
@@ -691,6 +697,7 @@ export class Stage {
     const width = this.el.stage.clientWidth - 4;  // inside the stage's padding
     const present = Boolean(view.present);
     document.body.classList.toggle("present", present);
+    this.predict.layout(width, present);
     const wide = width >= 720;
     document.body.classList.toggle("narrow", !wide);
     const gap = 16;

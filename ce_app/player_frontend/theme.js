@@ -16,6 +16,9 @@ export const THEME = {
   batch: "#7B2CBF",  // the last mini-batch's boxes
   neutral: "#444444",  // the weight arrows, target outlines
   selected: "#111111",  // the selected point, a chosen unit
+  highlight: "#C2185B",  // predict mode: the part of the stage that tells the answer (5.9:1 on white)
+  right: "#1B7837",  // predict mode: "Right!" (5.5:1 on white; the words and an icon say it too)
+  wrong: "#B2182B",  // predict mode: "Not this time." (6.9:1 on white)
   markerEdge: "#ffffff",
   openFill: "rgba(255,255,255,0.85)",  // inside an open (test) marker
   positive: [178, 24, 43],  // diverging scale: red for positive

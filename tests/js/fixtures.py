@@ -9,7 +9,8 @@ hands its path to ``node --test`` (``CE_JS_FIXTURES``):
 - ``masks``: the misclassified points of the first frame, as the bits ``codec.js``'s ``bit`` must read;
 - ``numbers``: random values with what ``ce_app/numbers.py`` writes for them (the golden cases are hand-made;
   these catch a difference anywhere else);
-- ``contract``: the keys of the value the stage sends and the events that change its stream.
+- ``contract``: the keys of the value the stage sends and the events that change its stream;
+- ``predict``: a question and its reveal as the stage core sends them in predict mode (one Step, answered wrong).
 """
 
 from __future__ import annotations
@@ -60,6 +61,23 @@ def _chunk(settings: Settings, network: bool) -> tuple[frame_codec.Packed, np.nd
     return frame_codec.encode_frames(chunk.frames, data.y, layout), data, wrong
 
 
+def _predict() -> dict:
+    """VIEW.question for a Step in predict mode, and VIEW.reveal once it is answered wrong."""
+    from tests.stage_host import PlainHost  # a plain session for the stage core
+
+    host = PlainHost.open(dataset="blobs", n=60, K=3, predict=True)
+    core = stage.Stage()
+    core.follow(host)
+    value = {"session": core.secret, "have": {"points": "0", "stream": core.stream},
+             "events": [{"seq": 1, "kind": "step", "n": 1}]}  # fmt: skip
+    core.handle(host, value)
+    question = stage.render(core, host, value)["view"]["question"]
+    wrong = next(choice for choice, _ in question["choices"] if choice != core.prediction.pending.question.answer)
+    value["events"] = [{"seq": 2, "kind": "answer", "question": question["id"], "choice": wrong}]
+    core.handle(host, value)
+    return {"question": question, "reveal": stage.render(core, host, value)["view"]["reveal"]}
+
+
 def make() -> dict:
     linear = Settings(dataset="blobs", K=3, n=40, seed=2)
     packed, data, wrong = _chunk(linear, network=False)
@@ -86,7 +104,10 @@ def make() -> dict:
             "value": list(stage_contract.names(stage_contract.VALUE)),
             "have": list(stage_contract.names(stage_contract.HAVE)),
             "control_events": list(stage_contract.CONTROL_EVENTS),
+            "question": list(stage_contract.names(stage_contract.QUESTION)),
+            "reveal": list(stage_contract.names(stage_contract.REVEAL)),
         },
+        "predict": _predict(),
     }
 
 
