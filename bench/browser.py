@@ -22,6 +22,10 @@ drives it with headless Chromium (software rendering, on the same 2 cores as the
 (e) TensorFlow Playground's setting in one session: circles, 250 training points, two hidden layers of 4, batch 8
     (the slider's nearest to its 10), lr 0.03, shown at 30 frames/s with 63 steps per frame: budget >= 60 epochs/s
     trained while >= 30 frames/s are shown.
+(f) Predict mode (the same link with predict=1): a click on Step until its question is on screen with the focus on
+    its first answer (the server looks ahead on a fork of the trainer to find one that is no coin toss), and a
+    click on that answer until the new step and the reveal are on screen. Reported, no budget of their own (the
+    Step budget, median <= 100 ms, is the yardstick).
 
 Not run as a test: the figures depend on the machine and on whatever else it is doing (the load average is
 printed next to them). The exit status is 1 if a figure misses its budget.
@@ -84,6 +88,43 @@ _STOP_JS = """() => { const r = window.__ceRec; r.stop = true;
             stats: window.cePlayer.stats}; }"""
 
 
+# Inside the stage in predict mode: click Step, resolve ms until a new question's first answer has the focus.
+_TIMED_QUESTION_JS = """async ([timeoutMs]) => {
+    const panel = document.getElementById('predict');
+    const button = document.querySelector('#toolbar button[data-key="step"]');
+    return await new Promise((resolve) => {
+        const t0 = performance.now();
+        let done = false;
+        const finish = (ms) => { if (!done) { done = true; observer.disconnect(); resolve(ms); } };
+        const observer = new MutationObserver(() => {
+            if (document.activeElement && document.activeElement.closest('#predict .choices'))
+                requestAnimationFrame(() => finish(performance.now() - t0));
+        });
+        observer.observe(panel, {childList: true, subtree: true, attributes: true});
+        setTimeout(() => finish(null), timeoutMs);
+        button.click();
+    });
+}"""
+
+# Inside the stage: click the question's first answer, resolve ms until the step `expected` and a reveal are shown.
+_TIMED_ANSWER_JS = """async ([expected, timeoutMs]) => {
+    const value = document.querySelector('[data-metric="step"] .value');
+    const reveal = document.querySelector('#predict .reveal');
+    return await new Promise((resolve) => {
+        const t0 = performance.now();
+        let done = false;
+        const finish = (ms) => { if (!done) { done = true; observer.disconnect(); resolve(ms); } };
+        const observer = new MutationObserver(() => {
+            if (value.textContent === expected && reveal.textContent)
+                requestAnimationFrame(() => finish(performance.now() - t0));
+        });
+        for (const el of [value, reveal]) observer.observe(el, {childList: true, characterData: true, subtree: true});
+        setTimeout(() => finish(null), timeoutMs);
+        document.querySelector('#predict .choices button').click();
+    });
+}"""
+
+
 def machine() -> str:
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     return f"{cpu_model()}, {os.cpu_count()} cores, load average {load} (1/5/15 min)"
@@ -111,6 +152,30 @@ def measure_clicks(browser, url: str, clicks: int) -> list[float]:
             ui.wait_idle(page)
             page.wait_for_timeout(150)  # as a student would between clicks
         return shown[1:]
+    finally:
+        context.close()
+
+
+def measure_predict(browser, url: str, clicks: int) -> tuple[list[float], list[float]]:
+    """(f): ms from a click on Step in predict mode until its question has the focus, and from a click on its answer
+    until the step and the reveal are shown."""
+    context = browser.new_context(viewport=ui.VIEWPORT)
+    page = context.new_page()
+    try:
+        ui.open_app(page, url, LINK + "&predict=1")
+        frame = ui.stage_frame(page)
+        asked, answered = [], []
+        for i in range(clicks + 1):  # the first question is a warm-up
+            ms_question = frame.evaluate(_TIMED_QUESTION_JS, [10_000])
+            ui.wait_idle(page)
+            ms_answer = frame.evaluate(_TIMED_ANSWER_JS, [f"{i + 1:,}", 10_000])
+            if ms_question is None or ms_answer is None:
+                raise RuntimeError(f"question {i + 1}: no question or no reveal within 10 s")
+            asked.append(ms_question)
+            answered.append(ms_answer)
+            ui.wait_idle(page)
+            page.wait_for_timeout(150)
+        return asked[1:], answered[1:]
     finally:
         context.close()
 
@@ -205,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
                 shown = measure_clicks(browser, app.url, clicks)
                 playing = {fps: measure_playing(browser, app.url, fps, 5, seconds) for fps in (30, 60)}
                 tfp = measure_playing(browser, app.url, 30, 63, seconds, TFP_LINK)
+                asked, answered = measure_predict(browser, app.url, clicks)
         finally:
             browser.close()
     print(f"\n(a) load at 1440 x 900: navigation until a click on Step would work (median of {loads})")
@@ -227,6 +293,13 @@ def main(argv: list[str] | None = None) -> int:
     print(row("frames shown per second", fps, "/s", ">= 30 (±5%)", results[-1]))
     results.append(epochs >= 60)
     print(row("epochs trained per second", epochs, "/s", ">= 60", results[-1]))
+    print(f"\n(f) predict mode ({LINK}&predict=1), {clicks} questions after one warm-up")
+    for name, values in (
+        ("click on Step -> its question, focused", asked),
+        ("click on an answer -> step and reveal", answered),
+    ):
+        print(row(f"{name}: median", float(np.median(values)), "ms"))
+        print(row(f"{name}: p90", float(np.percentile(values, 90)), "ms"))
     missed = results.count(False)
     print(f"\n{len(results) - missed} of {len(results)} figures within budget")
     return 1 if missed else 0

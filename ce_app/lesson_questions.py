@@ -69,6 +69,17 @@ QUESTIONS = (
 )  # fmt: skip
 
 
+def lesson_point(lesson: str, X: np.ndarray, y: np.ndarray) -> int | None:
+    """The point a lesson selects when it opens (a row of X (n, 2), y (n,)), or None to keep the selection.
+
+    Label smoothing asks about "a point on the outer edge of a blob": the outermost class's farthest point,
+    ``ce_core.outer_edge_points(X, y)[0]``, whose p_y is the first to pass its smoothed target.
+    """
+    if lesson == "label-smoothing" and len(y):
+        return ce_core.outer_edge_points(X, y)[0]
+    return None
+
+
 def questions_for(lesson: str) -> tuple[LessonQuestion, ...]:
     """The questions of one lesson, in the order it asks them (none for an unknown key)."""
     return tuple(question for question in QUESTIONS if question.lesson == lesson)

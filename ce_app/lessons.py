@@ -79,9 +79,10 @@ LESSONS = (
     Lesson(
         "label-smoothing",
         "7 · Label smoothing: a target below 1",
-        "With ε = 0.2 the target of the true class is y_y = 1 − ε + ε/K = 0.87, not 1. Click a point on the outer "
-        "edge of a blob and press Step: within 20 steps its p_y passes 0.87 and dL/du_y = p_y − y_y turns positive, "
-        "so its own gradient now pushes u_y down; yet u_y still rises, as the rest of the batch pushes it up.",
+        "With ε = 0.2 the target of the true class is y_y = 1 − ε + ε/K = 0.87, not 1. The selected point sits on "
+        "the outer edge of a blob: press Step, and within 20 steps its p_y passes 0.87 and dL/du_y = p_y − y_y turns "
+        "positive, so its own gradient now pushes u_y down; yet u_y still rises, as the rest of the batch pushes it "
+        "up.",
         {"dataset": "blobs", "K": "3", "smooth": "0.2", "lr": "0.5", "fps": "20", "spf": "2"},
     ),
     Lesson(

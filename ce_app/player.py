@@ -64,6 +64,9 @@ class SessionHost:
     def select(self, index: int) -> None:
         session.select_point(index)
 
+    def set_predict(self, on: bool) -> None:
+        session.set_predict(on)
+
     def set_draw_mode(self, on: bool) -> None:
         st.session_state.draw_mode = on
 

@@ -7,13 +7,14 @@ through ``ce_app.text.plain`` before an element that renders Markdown. No Stream
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ce_core import predict
 from ce_core.predict import Element, PointRef, Question, Skip
+
+from . import numbers
 
 # A short title per kind, for a picker of questions.
 TITLES = {
@@ -41,28 +42,22 @@ class Worded:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Numbers in sentences (ce_app.numbers will take over at the merge: same rules as the stage's ceFormat)
+# Numbers in sentences: the app's one number format (ce_app/numbers.py), as the stage writes them
 # ---------------------------------------------------------------------------------------------------------------
 def number(value: float, digits: int = 3) -> str:
-    """``value`` in ``digits`` significant digits, scientific below 1e-3 and from 1e5 on; '–' when not finite."""
-    if not math.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    if abs(value) < 1e-3 or abs(value) >= 1e5:
-        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
-        return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
-    return f"{float(f'{value:.{digits}g}'):g}"  # rounded to the digits, then without trailing zeros
+    """``value`` in at most ``digits`` significant digits (``numbers.fmt``); '–' when not finite."""
+    return numbers.fmt(value, digits)
 
 
 def signed(value: float, digits: int = 3) -> str:
     """A change with its sign always shown: +0.016, −0.2 (a real minus sign)."""
     text = number(value, digits)
-    return ("+" + text if value > 0 else text).replace("-", "−")
+    return "+" + text if value > 0 else text
 
 
 def percent(share: float) -> str:
-    return f"{100 * share:.1f}%"
+    """A share of 0..1 as a percentage with one decimal (``numbers.percent``)."""
+    return numbers.percent(share)
 
 
 def _name(class_names, k: int) -> str:
@@ -70,7 +65,7 @@ def _name(class_names, k: int) -> str:
 
 
 def _span(steps: int) -> str:
-    return "1 step" if steps == 1 else f"{steps:,} steps"
+    return "1 step" if steps == 1 else f"{numbers.integer(steps)} steps"
 
 
 def _after(steps: int) -> str:
@@ -98,7 +93,8 @@ def _dldu_sign(n: dict, names) -> tuple[str, tuple, str]:
     text = (f"Point {n['row']}: p_y is {number(n['p_before'])} and its target y_y is {number(n['target'])}. "
             f"After {_after(n['steps'])}, is dL/du_y = (p_y − y_y)/T positive or negative?")  # fmt: skip
     above = n["dldu_after"] > 0
-    why = (f"After the step p_y = {number(n['p_after'])} is {'above' if above else 'below'} its target "
+    after = "the step" if n["steps"] == 1 else _span(n["steps"])
+    why = (f"After {after} p_y = {number(n['p_after'])} is {'above' if above else 'below'} its target "
            f"{number(n['target'])}, so dL/du_y = {signed(n['dldu_after'])}")  # fmt: skip
     why += (": this point's own gradient now asks for a smaller u_y." if above
             else ": this point's own gradient still asks for a larger u_y.")  # fmt: skip
@@ -137,8 +133,8 @@ def _loss_below(n: dict, names) -> tuple[str, tuple, str]:
 
 
 def _in_batch(n: dict, names) -> tuple[str, tuple, str]:
-    text = (f"Is point {n['row']} in the next step's mini-batch ({n['batch_size']:,} of the {n['n_train']:,} "
-            "training points)?")  # fmt: skip
+    text = (f"Is point {n['row']} in the next step's mini-batch ({numbers.integer(n['batch_size'])} of the "
+            f"{numbers.integer(n['n_train'])} training points)?")  # fmt: skip
     why = (f"Point {n['row']} was {'in' if n['answer'] == 'in' else 'not in'} the batch; its u_y moved "
            f"{signed(n['du_y'])}. The u_y of points in the batch moved by {number(n['mean_du_in'])} on average, of the "
            f"others by {number(n['mean_du_out'])}: every point moves, since they all share the weights.")  # fmt: skip
@@ -150,7 +146,7 @@ def _loss_trend(n: dict, names) -> tuple[str, tuple, str]:
     text = (f"The training loss is {number(n['before'])}. Will {_after(n['steps'])}{at_lr} lower it, raise it, "
             "or make the run diverge?")  # fmt: skip
     if n["reason"]:
-        why = f"The run diverged after {n['steps_run']:,} steps: {n['reason']}."
+        why = f"The run diverged after {_span(n['steps_run'])}: {n['reason']}."
     else:
         why = f"Over {_span(n['steps'])} the training loss went from {number(n['before'])} to {number(n['after'])}."
     choices = (("lower", "Lower"), ("higher", "Higher"), ("diverge", "The run diverges"))
@@ -185,6 +181,21 @@ def word(question: Question, class_names=None) -> Worded:
     numbers = {**question.numbers, "answer": question.answer}
     text, choices, why = _WORDS[question.kind](numbers, class_names)
     return Worded(question.kind, text, choices, question.answer, why, question.element)
+
+
+def look_at(element: Element, class_names=None) -> str:
+    """Where the answer shows on the stage, in words: the part the reveal highlights."""
+    k, name = element.index, _name(class_names, element.index or 0)
+    words = {
+        "bar": f"the p bar of class {name}",
+        "row": f"class {name}'s row of the table (dL/du_k)",
+        "arrow": f"the weight arrow w_k of class {name}",
+        "region": f"class {name}'s region of the plane",
+        "curve": "the training loss",
+        "batch": f"the box around point {k} (the last mini-batch)",
+        "point": f"point {k} on the plane",
+    }
+    return words.get(element.kind, "the stage")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from . import controls, lessons, state
+from . import controls, lesson_questions, lessons, state
 from .settings import Settings, from_query, lesson_settings, to_query
 
 MAX_NOTICES = 8  # a link with many problems shows the first few (each one a toast)
@@ -34,13 +34,17 @@ def notify(message: str) -> None:
 def start() -> None:
     """First run of a session: settings from the link, data and trainer built from them."""
     ss = st.session_state
-    settings, problems = from_query(query_dict())
+    query = query_dict()
+    settings, problems = from_query(query)
     for problem in problems:
         notify(f"Link: {problem}")
-    ss.settings = settings
     ss.data_version = 0
     ss.trainer_version = 0
     ss.data = state.generate(settings)
+    point = lesson_questions.lesson_point(settings.lesson, ss.data.X, ss.data.y)
+    if point is not None and "sample" not in query:  # the lesson's point, unless the link names one
+        settings = replace(settings, sample=point)
+    ss.settings = settings
     ss.trainer = state.build_trainer(settings, ss.data)
     ss.model_key = _model_key(settings)
     controls.seed_widgets(settings)
@@ -53,7 +57,8 @@ def _model_key(settings: Settings) -> tuple:
 
 
 def replace_data(data: state.Dataset, notice: str) -> None:
-    """Use new points (generated, uploaded or drawn) and restart training on them at once.
+    """Use new points (generated, uploaded or drawn) and restart training on them at once. New generated points of
+    a lesson that asks about one point (label smoothing) select that point.
 
     At once, because uploads and drawing happen in callbacks, and a drawing click reruns only the live fragment,
     which does not pass through apply().
@@ -61,7 +66,8 @@ def replace_data(data: state.Dataset, notice: str) -> None:
     ss = st.session_state
     ss.data = data
     ss.data_version += 1
-    select_point(ss.settings.sample)  # clamped to the new points
+    point = lesson_questions.lesson_point(ss.settings.lesson, data.X, data.y) if data.source == "generated" else None
+    select_point(ss.settings.sample if point is None else point)  # clamped to the new points
     rebuild_trainer(ss.settings)
     if notice:
         notify(notice)
@@ -91,6 +97,14 @@ def select_point(index: int) -> None:
     sync_url(ss.settings)
 
 
+def set_predict(on: bool) -> None:
+    """Switch predict mode on or off (the stage's Predict button): the one way it changes after the link."""
+    ss = st.session_state
+    ss[controls.key("predict")] = bool(on)
+    ss.settings = replace(ss.settings, predict=bool(on))
+    sync_url(ss.settings)
+
+
 def select_point_from(widget_key: str) -> None:
     """on_change of a point-number widget: select the point it shows now."""
     select_point(int(st.session_state[widget_key]))
@@ -114,7 +128,7 @@ def apply(settings: Settings) -> None:
 
 
 def start_lesson(key: str) -> None:
-    """Open a lesson: its settings (keeping the presentation mode and hidden controls), new data, step 0.
+    """Open a lesson: its settings (keeping the presentation mode, predict mode and hidden controls), new data, step 0.
     The empty key leaves the settings as they are and only forgets the lesson."""
     ss = st.session_state
     current: Settings = ss.settings
@@ -123,7 +137,7 @@ def start_lesson(key: str) -> None:
         controls.seed_widgets(ss.settings)
         return
     lesson = lessons.BY_KEY[key]
-    ss.settings = replace(lesson_settings(key), present=current.present, hide=current.hide)
+    ss.settings = replace(lesson_settings(key), present=current.present, hide=current.hide, predict=current.predict)
     controls.seed_widgets(ss.settings)
     replace_data(state.generate(ss.settings), f"Lesson {lesson.title}: training starts from step 0.")
 

@@ -75,6 +75,7 @@ class Settings:
     # View
     sample: int = 0  # index of the selected point in the dataset
     present: bool = False  # presentation mode: bigger text, fewer panels
+    predict: bool = False  # predict mode: Step, Epoch and a short Play first ask what they will do (stage/prediction)
     hide: str = ""  # comma-separated control names a teacher hides, see HIDEABLE
     lesson: str = ""  # the lesson these settings started from (ce_app.lessons), "" for none
 
@@ -121,14 +122,15 @@ SPECS: dict[str, Spec] = {
     "fps": Spec("int", 1, 60),
     "sample": Spec("int", 0, 1999),
     "present": Spec("bool"),
+    "predict": Spec("bool"),
     "hide": Spec("hide"),
     "lesson": Spec("choice", choices=("", *lessons.KEYS)),
 }
 
-# Controls a teacher link can hide (``?hide=step10,epoch,data``): the stage's buttons, sidebar groups, the lesson
-# picker, the presentation toggle, or the whole sidebar.
-HIDEABLE = ("step", "step10", "epoch", "play", "reset", "draw", "lesson", "data", "model", "training", "speed",
-            "upload", "present", "sidebar")  # fmt: skip
+# Controls a teacher link can hide (``?hide=step10,epoch,data``): the stage's buttons (``predict=1&hide=predict``
+# keeps predict mode on), sidebar groups, the lesson picker, the presentation toggle, or the whole sidebar.
+HIDEABLE = ("step", "step10", "epoch", "play", "reset", "draw", "predict", "lesson", "data", "model", "training",
+            "speed", "upload", "present", "sidebar")  # fmt: skip
 
 DEFAULTS = Settings()
 

@@ -76,6 +76,31 @@ VIEW = (
     Key("points_version", "string", "the version of the points; the browser echoes it in VALUE.have.points"),
     Key("idle", "string", "why nothing can be trained now ('' when training is possible): no points, one class"),
     Key("focus", "number", "the stage takes the keyboard focus when this grows (e.g. a lesson was just picked)"),
+    Key("predict", "boolean", "predict mode: Step, Step ×10, Epoch and Play first ask what they will do"),
+    Key("question", "object|null", "QUESTION waiting for an answer (predict mode), null when there is none"),
+    Key("reveal", "object|null", "REVEAL: what the steps of the last question showed, null when there is none"),
+)
+
+QUESTION = (  # VIEW.question (ce_app/stage/prediction.py)
+    Key("id", "string", "the question's id: its answer echoes it (FIELDS.question)"),
+    Key("kind", "string", "what is asked: a kind of ce_core.predict (p_y_direction, largest_move, ...)"),
+    Key("text", "string", "the question, with the live numbers"),
+    Key("choices", "Array<Array<string>>", "[choice id, label] pairs, in the order to show them"),
+    Key("action", "string", "the toolbar button whose press asked it: step, step10, epoch or play"),
+    Key("run", "string", "what runs once it is answered, in words ('Step', 'the next 50 steps')"),
+    Key("lesson", "string", "the lesson's title when it is the lesson's question, '' otherwise"),
+)
+
+REVEAL = (  # VIEW.reveal (ce_app/stage/prediction.py)
+    Key("verdict", "string", "'right', 'wrong', or 'skipped' (the student ran the steps without answering)"),
+    Key("choice", "string", "the label of the answer picked ('' when skipped)"),
+    Key("answer", "string", "the label of the right answer"),
+    Key("why", "string", "one sentence of why, from the numbers after the steps"),
+    Key("element", "string", "what tells (ce_core.predict.Element.kind): bar, row, arrow, region, curve, batch, point"),
+    Key("index", "number|null", "its class k (bar, row, arrow, region) or point row (batch, point)"),
+    Key("name", "string", "its name (curve: 'train_loss')"),
+    Key("look", "string", "where to look, in words ('the p bar of class 1')"),
+    Key("action", "string", "the toolbar button whose press asked the question (the focus goes back to it)"),
 )
 
 META = (
@@ -163,6 +188,8 @@ FIELDS = (  # every field an event may carry; ``ce_app/stage/events.py`` checks 
     Key("y", "number", "where the plane was clicked, in data coordinates"),
     Key("k", "number", "the class of a drawn point (an integer)"),
     Key("remove", "boolean", "remove the nearest point instead of adding one"),
+    Key("question", "string", "QUESTION.id of the question answered"),
+    Key("choice", "string", "the choice id picked (one of QUESTION.choices)"),
 )
 
 
@@ -192,6 +219,9 @@ EVENTS = (
     EventKind("draw", ("x", "y", "k", "remove"), "a click on the plane in draw mode: add class k at (x, y), or remove"),
     EventKind("undo", (), "take back the last edit of the drawn points"),
     EventKind("clear", (), "remove every point"),
+    EventKind("predict", ("on",), "switch predict mode on or off"),
+    EventKind("answer", ("question", "choice"), "the answer `choice` to the question `question`: its steps run"),
+    EventKind("skip_question", ("question",), "run the steps of the question `question` without answering it"),
 )
 EVENT_KINDS = tuple(event.kind for event in EVENTS)
 EVENT_FIELDS = {event.kind: event.fields for event in EVENTS}

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 import ce_core
-from ce_app import state
-from ce_app.settings import Settings
+from ce_app import lesson_questions, state
+from ce_app.settings import Settings, lesson_settings
 from ce_app.stage import drawing
 
 
@@ -31,6 +31,16 @@ class PlainHost:
         data = state.generate(settings)
         return cls(settings, data, state.build_trainer(settings, data), selected=settings.sample)
 
+    @classmethod
+    def lesson(cls, key: str, **changes) -> PlainHost:
+        """A new session opened on ``?lesson=<key>`` (with ``changes`` to its settings), its point selected as
+        session.start selects it."""
+        settings = replace(lesson_settings(key), **changes)
+        data = state.generate(settings)
+        point = lesson_questions.lesson_point(key, data.X, data.y)
+        settings = settings if point is None else replace(settings, sample=point)
+        return cls(settings, data, state.build_trainer(settings, data), selected=settings.sample)
+
     @property
     def can_undo(self) -> bool:
         return bool(self.undo_stack)
@@ -38,6 +48,9 @@ class PlainHost:
     def select(self, index: int) -> None:
         self.selected = max(0, min(int(index), len(self.data.y) - 1))
         self.settings = replace(self.settings, sample=self.selected)
+
+    def set_predict(self, on: bool) -> None:
+        self.settings = replace(self.settings, predict=on)
 
     def set_draw_mode(self, on: bool) -> None:
         self.draw_mode = on

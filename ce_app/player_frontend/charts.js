@@ -30,6 +30,9 @@ class CanvasChart {
 
 /** Bars, one per class: values (K), optional outlined target bars beside them, a fixed or a fitted value axis. */
 export class Bars extends CanvasChart {
+  /** @type {{left: number, top: number, width: number, height: number, count: number}|null} the bars' area */
+  plot = null;
+
   /**
    * @param {{title: string, values: number[], targets?: number[], colors: string[], labels: string[],
    *          range?: [number, number], digits?: number, font?: number}} spec
@@ -49,6 +52,7 @@ export class Bars extends CanvasChart {
     }
     const left = Math.max(34, 2 * font), right = 6, top = font + 14, bottom = font + 10;
     const plotH = H - top - bottom, plotW = W - left - right;
+    this.plot = {left, top, width: plotW, height: plotH, count: values.length};  // where the bars are (predict.js)
     const y = (/** @type {number} */ v) => top + ((hi - Math.min(hi, Math.max(lo, v))) / (hi - lo)) * plotH;
     ctx.font = (font - 1) + "px " + THEME.font;
     ctx.strokeStyle = THEME.gridLine; ctx.fillStyle = THEME.muted;

@@ -21,6 +21,7 @@ import {FORMATS, fmt, full, integer} from "./numbers.js";
 import {Network} from "./network.js";
 import {Plane} from "./plane.js";
 import {Playback} from "./playback.js";
+import {PredictPanel, heldBack, playLabel} from "./predict.js";
 import {THEME, applyTheme, classColors, paletteColors, readable} from "./theme.js";
 
 const RECONNECT_WAIT_MS = 6000;  // after a reconnect, a session that does not answer by then is gone
@@ -141,6 +142,7 @@ export class Stage {
     this.gradChart = new LineChart(canvas(this.el.gradCurve));
     this.presentChart = new LineChart(canvas(this.el.presentCurve));
     this.text = new TextAlternatives(this);
+    this.predict = new PredictPanel(this);
     requestAnimationFrame((now) => this.tick(now));
     window.addEventListener("message", (event) => {
       if (event.source !== window.parent) return;  // only the Streamlit page that holds this frame
@@ -291,7 +293,7 @@ export class Stage {
     this.client.receive(args);
     const metaKey = JSON.stringify(args.meta);
     if (metaKey !== this.metaKey) { this.metaKey = metaKey; this.metaVersion += 1; }
-    const layoutKey = [this.metaVersion, args.view.present, args.view.hidden.join(","), args.view.network].join("|");
+    const layoutKey = [this.metaVersion, args.view.present, args.view.hidden.join(","), args.view.network, args.view.predict].join("|");
     this.meta = args.meta;
     this.view = args.view;
     if (this.built.metrics !== String(this.metaVersion)) { this.built.metrics = String(this.metaVersion); this.buildMetrics(); }
@@ -400,6 +402,8 @@ export class Stage {
       this.playback.animating = false;
       this.send("pause", {step: this.shownStep(), stream: this.shownStream()});
       this.awaitResult("pause");
+    } else if (this.view.predict) {
+      this.send("play");  // predict mode: a question first; the frames come once it is answered
     } else {
       this.playback.start(performance.now());
       this.send("play");
@@ -517,7 +521,7 @@ export class Stage {
   show(frame) {
     this.frame = frame;
     window.cePlayer.step = frame ? frame.step : null;
-    if (!frame) { this.showEmpty(); return; }
+    if (!frame) { this.showEmpty(); this.predict.highlight(null); return; }
     this.curves.add(frame);
     this.showMetrics(frame);
     this.plane.drawFrame(frame);
@@ -526,6 +530,7 @@ export class Stage {
     this.showCurves();
     this.showBatch();
     if (this.view.network) this.showNetwork(frame);
+    this.predict.highlight(frame);
     this.text.frame(frame, this.playback.animating);
     this.sayResult();
   }
@@ -798,14 +803,14 @@ export class Stage {
     for (const key of TOOLBAR) {
       const b = this.buttons[key], state = states[key];
       b.hidden = state.hidden;
-      b.disabled = state.disabled;
+      b.disabled = state.disabled || heldBack(view, key);
       if (state.pressed !== null) {
         b.classList.toggle("chosen", state.pressed);
         b.setAttribute("aria-pressed", String(state.pressed));
       }
     }
     const play = this.buttons.play;
-    const label = playing ? ICONS.pause + "<span>Pause</span>" : ICONS.play + "<span>Play</span>";
+    const label = playing ? ICONS.pause + "<span>Pause</span>" : ICONS.play + "<span>" + playLabel(view, stream) + "</span>";
     if (play.innerHTML !== label) play.innerHTML = label;
     play.title = playTitle(stream, playing);
     play.dataset.key = playing ? "pause" : "play";
@@ -824,6 +829,7 @@ export class Stage {
       if (this.view.present && this.el.status.offsetHeight !== before) requestAnimationFrame(() => this.layout());
     }
     this.showModes();
+    this.predict.show(playing);
     window.cePlayer.playing = playing;
   }
 
@@ -890,6 +896,7 @@ export class Stage {
     const width = this.el.stage.clientWidth - STAGE_PADDING;  // inside the stage's padding
     const present = Boolean(view.present);
     document.body.classList.toggle("present", present);
+    this.predict.layout(width, present);
     const wide = width >= 720;
     document.body.classList.toggle("narrow", !wide);
     this.placeParts(present);

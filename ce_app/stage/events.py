@@ -18,6 +18,8 @@ from .. import stage_contract
 MAX_EVENTS = 64  # events one value may carry
 MAX_SEQ_JUMP = 10_000  # an event numbered further ahead than this is not from our player
 MAX_STREAM_CHARS = 64  # stream ids are 12 hex characters
+MAX_QUESTION_CHARS = 32  # question ids are 12 hex characters
+MAX_CHOICE_CHARS = 16  # choice ids are a class number or a word ("rise", "positive", "diverge")
 STEP_COUNTS = (1, 10)  # Step and Step x10
 INVALID = object()  # what a check returns for a value it refuses (None is a valid "no value" nowhere)
 
@@ -54,6 +56,15 @@ def _stream(value):
     return value if isinstance(value, str) and len(value) <= MAX_STREAM_CHARS else INVALID
 
 
+def _text(limit: int):
+    """A check for a short string: a question id or a choice id (what it must be is the prediction's to say)."""
+
+    def check(value):
+        return value if isinstance(value, str) and 0 < len(value) <= limit else INVALID
+
+    return check
+
+
 def _show(value):
     if value == "regions" and isinstance(value, str):
         return value
@@ -78,6 +89,8 @@ CHECKS = {
     "y": _finite,
     "k": _int(0, ce_core.datasets.MAX_CLASSES - 1),
     "remove": _bool,
+    "question": _text(MAX_QUESTION_CHARS),
+    "choice": _text(MAX_CHOICE_CHARS),
 }
 
 
@@ -93,11 +106,13 @@ class Event:
     n: int | None = None  # step: how many steps
     index: int | None = None  # select: the point
     show: str | int | None = None  # mode: "regions" or a class index
-    on: bool | None = None  # network, draw_mode: switched on or off
+    on: bool | None = None  # network, draw_mode, predict: switched on or off
     x: float | None = None  # draw: where the plane was clicked
     y: float | None = None
     k: int | None = None  # draw: the class of the new point
     remove: bool | None = None  # draw: remove the nearest point instead
+    question: str | None = None  # answer, skip_question: the id of the question
+    choice: str | None = None  # answer: the choice id picked
 
 
 def check_event(raw, acked: int) -> tuple[int | None, Event | None]:

@@ -27,7 +27,7 @@ import ce_core
 from .. import frame_codec, state
 from ..settings import Settings
 from ..state import Dataset
-from . import hints
+from . import hints, prediction
 from .events import Event, parse_events
 
 CHUNK_SECONDS = 1.0  # of animation per chunk: one request a second per playing student at most
@@ -66,6 +66,7 @@ class Host(Protocol):
     def can_undo(self) -> bool: ...  # an edit of the drawn points can be taken back
 
     def select(self, index: int) -> None: ...
+    def set_predict(self, on: bool) -> None: ...
     def set_draw_mode(self, on: bool) -> None: ...
     def draw(self, x: float, y: float, k: int, remove: bool) -> None: ...
     def undo(self) -> None: ...
@@ -99,6 +100,8 @@ class Stage:
     stream: str = ""  # id of the current stream of frames
     playing: bool = False
     play_started_at: int = 0  # step at which Play was pressed
+    play_limit: int = MAX_STEPS_PER_PLAY  # the most steps this press of Play runs (predict mode plays a few)
+    limit_reason: str = ENDED_MESSAGES[ce_core.ENDED_LIMIT]  # what the status line says when they have run
     records: list = field(default_factory=list)  # ChunkRecord, oldest first
     next_seq: int = 0  # the next chunk of a playing stream
     chunk_seq: int = 0  # the chunk in ``frames``
@@ -116,6 +119,7 @@ class Stage:
     focus: int = 0  # grows when the page asks the stage to take the keyboard focus
     agreement: tuple = (-1, math.nan)  # (data_version, 5-NN agreement of its training points), for the hint
     dropped: int = 0  # events dropped because one value asked for too much work (see handle)
+    prediction: prediction.Prediction = field(default_factory=prediction.Prediction)  # predict mode's question
 
     # ------------------------------------------------------------------------------------------------------------
     # Events
@@ -141,7 +145,12 @@ class Stage:
 
     def _apply(self, host: Host, event: Event) -> bool:
         kind, trainer, idle = event.kind, host.trainer, idle_reason(host.data)
-        if kind == "play" and not idle:
+        if (kind in prediction.RUN_EVENTS and host.settings.predict and not idle and not self.playing
+                and not trainer.diverged):  # fmt: skip
+            self.prediction.ask(self, host, event)  # a question first, or the action at once
+        elif kind in ("predict", "answer", "skip_question"):
+            self.prediction.apply(self, host, event)
+        elif kind == "play" and not idle:
             self._play(host)
         elif kind == "pause":
             self._stop(host, event.step)
@@ -198,8 +207,18 @@ class Stage:
         if self.show != "regions" and self.show >= host.data.n_classes:
             self.show = "regions"
             self._new_stream()
+        self.prediction.follow(self, host)
         if not self.playing:
             self._still(host)
+
+    def run_steps(self, host: Host, n: int) -> None:
+        """Run ``n`` steps now (paused): a new still frame shows where they end."""
+        host.trainer.step(n)
+        self._new_stream()
+
+    def play(self, host: Host, limit: int, reason: str) -> None:
+        """Play ``limit`` steps (a short Play), then stop with ``reason`` in the status line."""
+        self._play(host, limit, reason)
 
     def stop(self, host: Host) -> None:
         """Stop playing where the server is (for changes that do not come from the stage, e.g. another page)."""
@@ -243,14 +262,15 @@ class Stage:
         settings, trainer = host.settings, host.trainer
         spec = self._spec(host)
         chunk = ce_core.play_chunk(trainer, spec, frames_per_chunk(settings.fps), settings.spf,
-                                   step_limit=self.play_started_at + MAX_STEPS_PER_PLAY)  # fmt: skip
+                                   step_limit=self.play_started_at + self.play_limit)  # fmt: skip
         self.records.append(ChunkRecord(self.next_seq, chunk.start, chunk.frames[-1].step))
         del self.records[:-KEPT_CHUNKS]
         self.frames, self.chunk_seq = self._encode(host, chunk.frames, spec), self.next_seq
         self.frames_id += 1
         self.next_seq += 1
         if chunk.ended:
-            self.ended, self.reason = chunk.ended, ENDED_MESSAGES[chunk.ended]
+            self.ended = chunk.ended
+            self.reason = self.limit_reason if chunk.ended == ce_core.ENDED_LIMIT else ENDED_MESSAGES[chunk.ended]
 
     def _still(self, host: Host) -> None:
         """The frame of the trainer as it is, unless the one on offer already shows exactly that."""
@@ -267,11 +287,14 @@ class Stage:
         self.chunk_seq, self.still_key = 0, key
         self.frames_id += 1
 
-    def _play(self, host: Host) -> None:
+    def _play(self, host: Host, limit: int | None = None, reason: str = "") -> None:
+        """Play (at most MAX_STEPS_PER_PLAY steps, or ``limit`` with ``reason`` to say when they have run)."""
         trainer = host.trainer
         if self.playing or trainer.diverged:
             return
         self.playing, self.play_started_at, self.notice = True, trainer.step_count, ""
+        self.play_limit = MAX_STEPS_PER_PLAY if limit is None else limit
+        self.limit_reason = reason or ENDED_MESSAGES[ce_core.ENDED_LIMIT]
         self._new_stream()
         self._next_chunk(host)
 

@@ -20,6 +20,7 @@ from ..palette import (
 )
 from .events import have
 from .machine import MAX_STEPS_PER_PLAY, Host, Stage, idle_reason
+from .prediction import PLAY_STEPS
 
 HISTORY_ROWS = 500  # learning-curve points sent when a stream starts
 
@@ -88,16 +89,18 @@ def render(stage: Stage, host: Host, value) -> dict:
     has_points, has_stream = have(value)
     points_version = f"{host.data_version}"
     idle = idle_reason(data)
+    limit = stage.play_limit if stage.playing else PLAY_STEPS if settings.predict else MAX_STEPS_PER_PLAY
     stream = stage_contract.message(
         stage_contract.STREAM, id=stage.stream, playing=stage.playing, fps=settings.fps, spf=settings.spf,
-        ended=stage.ended, reason=stage.reason, limit=MAX_STEPS_PER_PLAY,
+        ended=stage.ended, reason=stage.reason, limit=limit,
     )  # fmt: skip
     view = stage_contract.message(
         stage_contract.VIEW, present=settings.present, hidden=sorted(settings.hidden_controls()), show=stage.show,
         selected=host.selected, draw=host.draw_mode, can_undo=host.can_undo, network=stage.network,
         diverged=trainer.diverged and not idle, divergence=trainer.divergence_reason if not idle else "",
         hint=stage.hint(host), step_scale=stage.arrow_scale(host), notice=stage.notice,
-        points_version=points_version, idle=idle, focus=stage.focus,
+        points_version=points_version, idle=idle, focus=stage.focus, predict=settings.predict,
+        question=stage.prediction.question_view(), reveal=stage.prediction.reveal,
     )  # fmt: skip
     parts = {
         "session": stage.secret, "acked": stage.acked, "stream": stream,

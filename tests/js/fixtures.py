@@ -11,6 +11,7 @@ hands its path to ``node --test`` (``CE_JS_FIXTURES``):
   these catch a difference anywhere else);
 - ``contract``: the keys of the value the stage sends and the events that change its stream;
 - ``palette``: the class colours of ``ce_app/palette.py`` in both themes, and the dark background they are made for.
+- ``predict``: a question and its reveal as the stage core sends them in predict mode (one Step, answered wrong).
 """
 
 from __future__ import annotations
@@ -61,6 +62,23 @@ def _chunk(settings: Settings, network: bool) -> tuple[frame_codec.Packed, np.nd
     return frame_codec.encode_frames(chunk.frames, data.y, layout), data, wrong
 
 
+def _predict() -> dict:
+    """VIEW.question for a Step in predict mode, and VIEW.reveal once it is answered wrong."""
+    from tests.stage_host import PlainHost  # a plain session for the stage core
+
+    host = PlainHost.open(dataset="blobs", n=60, K=3, predict=True)
+    core = stage.Stage()
+    core.follow(host)
+    value = {"session": core.secret, "have": {"points": "0", "stream": core.stream},
+             "events": [{"seq": 1, "kind": "step", "n": 1}]}  # fmt: skip
+    core.handle(host, value)
+    question = stage.render(core, host, value)["view"]["question"]
+    wrong = next(choice for choice, _ in question["choices"] if choice != core.prediction.pending.question.answer)
+    value["events"] = [{"seq": 2, "kind": "answer", "question": question["id"], "choice": wrong}]
+    core.handle(host, value)
+    return {"question": question, "reveal": stage.render(core, host, value)["view"]["reveal"]}
+
+
 def make() -> dict:
     linear = Settings(dataset="blobs", K=3, n=40, seed=2)
     packed, data, wrong = _chunk(linear, network=False)
@@ -87,12 +105,15 @@ def make() -> dict:
             "value": list(stage_contract.names(stage_contract.VALUE)),
             "have": list(stage_contract.names(stage_contract.HAVE)),
             "control_events": list(stage_contract.CONTROL_EVENTS),
+            "question": list(stage_contract.names(stage_contract.QUESTION)),
+            "reveal": list(stage_contract.names(stage_contract.REVEAL)),
         },
         "palette": {
             "colors": list(palette.CLASS_COLORS),
             "colors_dark": list(palette.CLASS_COLORS_DARK),
             "dark_background": palette.DARK_BACKGROUND,
         },
+        "predict": _predict(),
     }
 
 

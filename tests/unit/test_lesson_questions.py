@@ -107,11 +107,9 @@ def test_the_lesson_question_is_asked_at_its_moment_and_training_agrees(question
         settings = replace(lesson_settings(question.lesson), seed=seed)
         data = state.generate(settings)
         trainer = state.build_trainer(settings, data)
-        # label smoothing: the lesson tells the student to pick a point on the outer edge of a blob
-        index = (
-            ce_core.outer_edge_points(data.X, data.y)[0] if question.lesson == "label-smoothing" else settings.sample
-        )
-        point = point_ref(data.X, data.y, data.train_idx, index)
+        # the point the lesson selects when it opens (label smoothing: on the outer edge of a blob)
+        index = lesson_questions.lesson_point(question.lesson, data.X, data.y)
+        point = point_ref(data.X, data.y, data.train_idx, settings.sample if index is None else index)
         if not lesson_questions.advance_to_moment(question, trainer, point, max_steps=300):
             skipped.append(f"seed {seed}: the moment never came")
             continue

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import ce_core
-from ce_app import lessons, state
+from ce_app import lesson_questions, lessons, state
 from ce_app.settings import from_query, lesson_settings, to_query
 
 
@@ -237,6 +237,19 @@ def smoothing_runs(seed: int) -> tuple[SmoothingRun, ...]:
         runs.append(SmoothingRun(seen[0][j][2], seen[0][j][1], turned, seen[turned][j][0], seen[turned + 1][j][0],
                                  table(own_step, index)[0]))  # fmt: skip
     return tuple(runs)
+
+
+def test_label_smoothing_selects_the_point_on_the_outer_edge_of_a_blob(seed):
+    """Test the sentence's "the selected point sits on the outer edge of a blob": the point the lesson selects
+    (lesson_questions.lesson_point) is its class's farthest from the centre of all points, and of the classes'
+    farthest points the farthest (numpy written here), so it is the first of the edge points checked below."""
+    data, _ = fresh("label-smoothing", seed)
+    index = lesson_questions.lesson_point("label-smoothing", data.X, data.y)
+    distance = np.hypot(*(data.X - data.X.mean(axis=0)).T)
+    farthest = [int(np.flatnonzero(data.y == k)[np.argmax(distance[data.y == k])]) for k in range(3)]
+    assert index in farthest and distance[index] == max(distance[farthest])
+    assert index == ce_core.outer_edge_points(data.X, data.y)[0]
+    assert lesson_questions.lesson_point("linear", data.X, data.y) is None
 
 
 def test_label_smoothing_target_is_0_87():

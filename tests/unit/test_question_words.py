@@ -6,24 +6,27 @@ import numpy as np
 import pytest
 
 import ce_core
+from ce_app import numbers
 from ce_app.questions import TITLES, number, percent, point_ref, signed, skip_reason, word
 from ce_core import SGD, Model, PointRef, Trainer, predict
 
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(0.0, "0"), (0.8667, "0.867"), (1.0986, "1.1"), (12.34, "12.3"), (0.000123, "1.23e-4"), (123456.0, "1.23e5"),
-     (-0.2, "-0.2"), (float("nan"), "–"), (float("inf"), "–"), (0.001, "0.001"), (2.0, "2")],
+    [(0.0, "0"), (0.8667, "0.867"), (1.0986, "1.1"), (12.34, "12.3"), (0.000123, "1.23e−4"), (123456.0, "1.23e5"),
+     (-0.2, "−0.2"), (float("nan"), "–"), (float("inf"), "–"), (0.001, "0.001"), (2.0, "2"), (12345.6, "12346")],
 )  # fmt: skip
 def test_numbers_are_written_like_the_stage_writes_them(value, text):
-    """Test hand-picked values: 3 significant digits, no trailing zeros, scientific below 1e-3 and from 1e5."""
-    assert number(value) == text
+    """Test hand-picked values: 3 significant digits, no trailing zeros, scientific below 1e-3 and from 1e5, a real
+    minus sign, never rounded into the integer part: the app's one format (ce_app/numbers.py)."""
+    assert number(value) == text == numbers.fmt(value, 3)
 
 
 def test_signed_changes_and_percentages():
     """Test that a change always shows its sign (a real minus) and shares read as percentages."""
     assert signed(0.0161) == "+0.0161" and signed(-0.25) == "−0.25" and signed(0.0) == "0"
-    assert percent(0.3214) == "32.1%"
+    assert signed(-0.000123) == "−1.23e−4"
+    assert percent(0.3214) == "32.1%" and percent(1.0) == "100%"
 
 
 def _trainer(K: int = 3, **kwargs) -> Trainer:
@@ -107,3 +110,11 @@ def test_point_ref_finds_a_row_among_the_training_rows():
     assert point_ref(X, y, train_idx, 3) == PointRef(3, (6.0, 7.0), 1, 2)
     assert point_ref(X, y, train_idx, 4).train_index is None
     assert point_ref(X, y, train_idx, 5).train_index == 3
+
+
+def test_the_why_names_the_steps_it_describes():
+    """Test that a dL/du_y question about 5 steps explains the state after those 5 steps, not after 'the step'."""
+    trainer = _trainer(label_smoothing=0.2)
+    point = PointRef.training_point(trainer, 0)
+    assert word(ce_core.ask(trainer, "dldu_sign", point=point, steps=5)).why.startswith("After 5 steps p_y = ")
+    assert word(ce_core.ask(trainer, "dldu_sign", point=point)).why.startswith("After the step p_y = ")

@@ -170,7 +170,8 @@ def slider_settings(draw) -> Settings:
         batch=draw(st.sampled_from(batch_sizes(train_size(n, K, test)))), momentum=draw(st.integers(0, 99)) / 100,
         l2=draw(st.integers(0, 1000)) / 1000, smooth=draw(st.integers(0, 50)) / 100, T=draw(st.integers(1, 1000)) / 100,
         spf=draw(st.integers(1, 50)), fps=draw(st.integers(1, 20)), sample=draw(st.integers(0, n - 1)),
-        present=draw(st.booleans()), hide=",".join(control for control in HIDEABLE if control in hide),
+        present=draw(st.booleans()), predict=draw(st.booleans()),
+        hide=",".join(control for control in HIDEABLE if control in hide),
     )  # fmt: skip
 
 
@@ -239,6 +240,7 @@ def test_a_value_used_but_changed_says_how_it_was_read(case):
         {"dataset": "SPIRAL"},
         {"present": "Yes"},
         {"present": ""},
+        {"predict": "on"},
         {"hide": "Epoch, step ,epoch"},
         {"lr": "1e-1"},
         {"noise": "-0"},
@@ -284,6 +286,7 @@ def test_a_notice_for_each_kind_of_fallback():
         "seed": ("1.5", "seed='1.5' is not a whole number; using 0"),
         "opt": ("rmsprop", "opt='rmsprop' is not one of sgd, momentum, adam; using 'sgd'"),
         "present": ("maybe", "present='maybe' is not true/false; using False"),
+        "predict": ("2", "predict='2' is not true/false; using False"),
         "width": ("0", "width='0' is outside [1, 64]; using 1"),
         "l2": ("2", "l2='2' is outside [0, 1]; using 1.0"),
         "hide": ("epoch,<b>", "hide='<b>': unknown control names ignored (known: " + ", ".join(HIDEABLE) + ")"),

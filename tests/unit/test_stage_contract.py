@@ -3,7 +3,8 @@ server sends and accepts.
 
 The JavaScript side is read from its source (``ce_app/player_frontend/*.js``), by the conventions the stage keeps:
 the component's arguments are ``args``, their parts ``view``, ``meta``, ``stream``, ``chunk`` and ``batch`` (each
-also as ``this.X``), a metric of META.metrics is ``metric``, a table's header is ``header``; a frame is ``frame``,
+also as ``this.X``), a metric of META.metrics is ``metric``, a table's header is ``header``, predict mode's
+VIEW.question and VIEW.reveal are ``question`` and ``reveal``; a frame is ``frame``,
 and a table's columns are read with ``.get("name", ...)``, ``.all("name")``, ``.has("name")``, or from the curves
 with ``.series("name")`` and ``.entry("name", k)``; events go out as ``send("kind", {fields})``. The server side is
 observed: payloads rendered by the stage core in every state that sends an optional key, and the checks and
@@ -20,6 +21,7 @@ import pytest
 
 from ce_app import frame_codec, stage_contract
 from ce_app.stage import Stage, events, machine, render
+from ce_app.stage.prediction import Prediction
 from ce_app.stage_contract import names
 from tests.stage_host import PlainHost
 
@@ -37,9 +39,12 @@ PARTS = {
     "chunk": stage_contract.CHUNK + stage_contract.TABLE,
     "batch": stage_contract.BATCH + stage_contract.TABLE,
     "header": stage_contract.TABLE,
+    "question": stage_contract.QUESTION,
+    "reveal": stage_contract.REVEAL,
 }
 NESTED = {("args", "stream"): "stream", ("args", "view"): "view", ("args", "meta"): "meta",
-          ("args", "chunk"): "chunk", ("args", "batch"): "batch"}  # fmt: skip
+          ("args", "chunk"): "chunk", ("args", "batch"): "batch", ("view", "question"): "question",
+          ("view", "reveal"): "reveal"}  # fmt: skip
 _ACCESS = re.compile(r"(?<![\w.$])(?:this\.)?(" + "|".join(PARTS) + r")((?:\??\.[A-Za-z_]\w*)+)")
 _SEND = re.compile(r"\bsend\(\s*\"(\w+)\"\s*(?:,\s*\{([^{}]*)\})?\s*\)")
 _COLUMN_CALL = re.compile(r"\.(?:get|all|has|series|entry)\(\s*\"(\w+)\"")
@@ -93,7 +98,7 @@ def test_every_declared_key_is_read_by_the_stage():
 
 def _renders():
     """Payloads of the stage core in the states that send every optional key: a cold start (points, curves), after
-    a Step (the batch), playing, and with the points already held."""
+    a Step (the batch), playing, with the points already held, and in predict mode a question and its reveal."""
     host = PlainHost.open(dataset="blobs", n=60, K=3)
     stage = Stage()
     stage.follow(host)
@@ -105,6 +110,15 @@ def _renders():
     value = {**value, "events": [{"seq": 2, "kind": "play"}]}
     stage.handle(host, value)
     yield render(stage, host, {**value, "have": {"points": "0", "stream": stage.stream}})
+    stage.handle(host, {**value, "events": [{"seq": 3, "kind": "pause", "step": 0, "stream": stage.stream},
+                                            {"seq": 4, "kind": "predict", "on": True},
+                                            {"seq": 5, "kind": "step", "n": 1}]})  # fmt: skip
+    asked = render(stage, host, value)
+    yield asked
+    question = asked["view"]["question"]
+    stage.handle(host, {**value, "events": [{"seq": 6, "kind": "answer", "question": question["id"],
+                                             "choice": question["choices"][0][0]}]})  # fmt: skip
+    yield render(stage, host, value)
 
 
 def test_the_server_sends_every_declared_key():
@@ -113,9 +127,10 @@ def test_the_server_sends_every_declared_key():
     sent: set[tuple[str, str]] = set()
     for args in _renders():
         sent |= {("args", key) for key in args}
-        for key, part in NESTED.items():
-            if key[1] in args:
-                sent |= {(part, name) for name in args[key[1]]}
+        for (outer, key), part in NESTED.items():
+            holder = args if outer == "args" else args.get(outer, {})
+            if isinstance(holder.get(key), dict):
+                sent |= {(part, name) for name in holder[key]}
         for metric in args["meta"]["metrics"]:
             sent |= {("metric", name) for name in metric}
         sent |= {("header", name) for name in args["chunk"] if name in names(stage_contract.TABLE)}
@@ -143,6 +158,7 @@ def test_the_server_checks_every_field_and_handles_every_kind():
     assert {field for fields in stage_contract.EVENT_FIELDS.values() for field in fields} <= set(events.CHECKS)
     handled = set(re.findall(r"\"(\w+)\"", inspect.getsource(machine.Stage._apply)))
     assert set(stage_contract.EVENT_KINDS) - {"hello"} <= handled
+    assert {"predict", "answer", "skip_question"} <= set(re.findall(r"\"(\w+)\"", inspect.getsource(Prediction.apply)))
 
 
 def _layouts() -> list[frame_codec.FrameLayout]:

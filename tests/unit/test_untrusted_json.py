@@ -14,7 +14,8 @@ from ce_app.stage.events import MAX_EVENTS
 
 # The longest value each event field can take in a value the stage sends (JSON.stringify's form).
 WIDEST_FIELD = {"step": 2**53, "stream": "0123456789ab", "chunk": 2**31, "n": 10, "index": 2**31, "show": "regions",
-                "on": False, "x": -2.9999999999999996, "y": -2.9999999999999996, "k": 7, "remove": False}  # fmt: skip
+                "on": False, "x": -2.9999999999999996, "y": -2.9999999999999996, "k": 7, "remove": False,
+                "question": "0123456789ab", "choice": "positive"}  # fmt: skip
 
 
 def widest_value() -> str:
