@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ce_app import lessons, page_frame, player, session
+from ce_app import class_mode, class_view, lessons, page_frame, player, session
 from ce_app import train_panels as panels
 
 settings = page_frame.ensure()
@@ -23,9 +23,15 @@ def _pick_lesson() -> None:
 
 
 def lesson_bar() -> None:
-    """The lesson picker and what to notice: a teacher runs a lecture from here, without the sidebar."""
+    """The lesson picker and what to notice: a teacher runs a lecture from here, without the sidebar. A student in
+    a class follows the teacher's lesson: only its notice."""
+    if class_mode.current().role == class_mode.STUDENT:
+        if settings.lesson:
+            st.caption(lessons.BY_KEY[settings.lesson].notice)
+        return
     ss.lesson_pick = settings.lesson
-    left, right = st.columns([1, 2.2], vertical_alignment="center")
+    left, right, end = st.columns([1, 2.2, 0.7], vertical_alignment="center")
+    class_view.start_button(end)
     left.selectbox("Lesson", ("", *lessons.KEYS), key="lesson_pick", label_visibility="collapsed",
                    format_func=lambda key: lessons.BY_KEY[key].title if key else "Lessons: pick one, or play freely",
                    on_change=_pick_lesson)  # fmt: skip
@@ -33,6 +39,7 @@ def lesson_bar() -> None:
         right.caption(lessons.BY_KEY[settings.lesson].notice)
 
 
+class_view.show()
 if "lesson" not in settings.hidden_controls():
     lesson_bar()
 

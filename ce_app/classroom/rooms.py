@@ -145,6 +145,11 @@ def new_student_id() -> str:
     return secrets.token_urlsafe(16)
 
 
+def is_student_id(text) -> bool:
+    """Whether ``text`` can be a browser's id (as new_student_id makes them): a page reads it back from its link."""
+    return isinstance(text, str) and _STUDENT_ID.fullmatch(text) is not None
+
+
 def normalize_code(text: str) -> str | None:
     """A typed code as stored: upper case, without spaces and dashes; None when it cannot be a code."""
     code = re.sub(r"[\s-]", "", str(text)[:40]).upper()
@@ -298,7 +303,7 @@ class Classroom:
     def join(self, code, student: str, client: str | None = None) -> Outcome:
         """Join room ``code`` as ``student`` (a browser's id). ``client`` names who is rate-limited: the address
         the request came from when the page knows it, else the browser id."""
-        if not isinstance(student, str) or not _STUDENT_ID.fullmatch(student):
+        if not is_student_id(student):
             return self._refuse("bad_student")
         # Counted under a hash: the store never holds an address, nor a browser id outside its room.
         attempts = self.store.hit("join:" + _hash_key(client or student)[:32], JOIN_WINDOW, self.clock())
@@ -317,7 +322,7 @@ class Classroom:
         code = normalize_code(code)
         if code is None:
             return self._refuse("bad_code")
-        if not isinstance(student, str) or not _STUDENT_ID.fullmatch(student):
+        if not is_student_id(student):
             return self._refuse("bad_student")
         if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= self.max_questions:
             return self._refuse(store.NOT_OPEN)

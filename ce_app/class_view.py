@@ -1,0 +1,218 @@
+"""Class mode on the training page: the teacher's class bar and join code, a student's room bar and answers.
+
+Drawn with Streamlit elements around the stage (the stage itself knows nothing of classes). The state and every
+action are ``class_mode``'s; here is only what each screen shows. Two small fragments keep it live without
+rerunning the page: the teacher's tally (read at most once every ``TALLY_SECONDS``) and a student's poll (one
+small read every ``POLL_SECONDS``, the room read again only when its version changed). Every text that comes
+from the store (questions, class names from an uploaded file, messages) is shown as plain text.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import class_mode, numbers, questions
+from .class_mode import LESSON, STUDENT, TEACHER
+from .classroom import qr, rooms
+from .classroom.rooms import QuestionView
+from .text import plain
+
+QR_PIXELS = 440  # the join code's QR on a 1280 x 720 projector: 10 px a module for a link of about 150 characters
+_STYLE = """<style>
+.st-key-class_answers button { min-height: 3.25rem; font-size: 1.15rem; }
+.st-key-class_code_big p { font-size: 4.2rem; font-weight: 700; letter-spacing: 0.06em; line-height: 1.1;
+  margin: 0; }
+.st-key-class_head p { font-size: 1.15rem; }
+</style>"""
+
+
+def _message() -> None:
+    kind, text = class_mode.current().message
+    if text:
+        {"error": st.error, "success": st.success}.get(kind, st.info)(plain(text))
+
+
+def show() -> None:
+    """The class bar at the top of the training page: the teacher's or a student's, or only a message."""
+    if class_mode.enter():
+        st.rerun()  # the room's settings are not the link's: the whole page follows them
+    state = class_mode.current()
+    if state.role:
+        st.html(_STYLE)
+    if state.role == TEACHER:
+        class_mode.push_settings()
+        _teacher_bar()
+    elif state.role == STUDENT:
+        _student_live()
+    else:
+        _message()
+
+
+def start_button(container) -> None:
+    """The button that makes this page a class's teacher (only outside a class)."""
+    if not class_mode.current().role:
+        container.button("Start a class poll", key="class_start", on_click=class_mode.start, width="stretch",
+                         help="Students join with a code or a QR code, and answer your questions about the next "
+                              "step on their phones.")  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Teacher
+# ---------------------------------------------------------------------------------------------------------------
+def _teacher_bar() -> None:
+    state = class_mode.current()
+    view = state.view
+    question = view.question if view is not None else None
+    is_open = question is not None and not question.revealed
+    due = class_mode.due_question()
+    labels = {LESSON: f"This lesson's question: {questions.TITLES[due.kind]}"} if due is not None else {}
+    labels.update(questions.TITLES)
+    kinds = list(labels)
+    if st.session_state.get("class_kind") not in kinds:
+        st.session_state.class_kind = kinds[0]
+    pick, ask, reveal, code, history, close = st.columns([2.6, 0.7, 0.8, 1.1, 1.1, 0.9], vertical_alignment="bottom")
+    pick.selectbox("Question to ask", kinds, key="class_kind", format_func=labels.get, disabled=is_open,
+                   help="About the selected point where the question names one. A question whose answer would be a "
+                        "near tie is not asked: you are told why.")  # fmt: skip
+    ask.button("Ask", key="class_ask", type="primary", disabled=is_open, width="stretch",
+               on_click=lambda: class_mode.ask(st.session_state.class_kind))  # fmt: skip
+    reveal.button("Reveal", key="class_reveal", type="primary", disabled=not is_open, width="stretch",
+                  on_click=class_mode.reveal, help="Runs the steps the question is about on this stage, then shows "
+                  "everyone the answer and the split.")  # fmt: skip
+    code.button("Join code", key="class_show_code", width="stretch", on_click=_show_code,
+                help="The code, the link and a QR code, large, for the projector.")  # fmt: skip
+    history.download_button("History (CSV)", class_mode.history_csv, file_name=f"class-{state.code}.csv",
+                            mime="text/csv", key="class_history", on_click="ignore", width="stretch",
+                            disabled=question is None)  # fmt: skip
+    with close.popover("Close", width="stretch", key="class_close_menu"):
+        st.write("End the class for everyone? Its students, questions and answers are deleted.")
+        st.button("End the class", key="class_close", on_click=class_mode.close, type="primary")
+    _teacher_live()
+    if state.show_code:
+        _join_dialog()
+
+
+@st.fragment(run_every=class_mode.TALLY_SECONDS)
+def _teacher_live() -> None:
+    """The room as it is now: students, the open question and its tally, or the last answer."""
+    state = class_mode.current()
+    if state.role != TEACHER:
+        return
+    view = class_mode.refresh_teacher()
+    if view is None:
+        st.rerun()  # the room has gone: the whole page leaves class mode
+    students = "1 student" if view.students == 1 else f"{view.students:,} students"
+    st.container(key="class_head").markdown(f"**Class {rooms.display_code(view.code)}** · {students} in the room")
+    _message()
+    question = view.question
+    if question is None:
+        st.caption("Pick a question and press Ask: students answer on their phones, Reveal runs the steps here.")
+        return
+    st.markdown(f"**Question {question.number}.** {plain(question.text)}")
+    _split(question, reveal=question.revealed)
+    if question.revealed:
+        _answer_line(question)
+        if state.note:
+            st.caption(plain(state.note))
+
+
+def _show_code() -> None:
+    class_mode.current().show_code = True
+
+
+def _hide_code() -> None:
+    class_mode.current().show_code = False
+
+
+@st.dialog("Join the class", width=1100, on_dismiss=_hide_code)
+def _join_dialog() -> None:
+    """The code, the QR code of the student link, and the link, large enough for the back of a room."""
+    state = class_mode.current()
+    link = class_mode.student_link(st.session_state.settings)
+    left, right = st.columns([1, 1.15], vertical_alignment="center")
+    try:
+        left.image(qr.qr_svg(link).decode("utf-8"), width=QR_PIXELS,
+                   alt=f"QR code of the class link, for the code {rooms.display_code(state.code)}")  # fmt: skip
+    except ValueError:  # a link too long for a QR code (more than qr.MAX_LINK_CHARS): the code still works
+        left.warning("The link is too long for a QR code: type the code instead.")
+    with right:
+        st.markdown("Open the link, or scan the code, on a phone or laptop:")
+        st.container(key="class_code_big").markdown(rooms.display_code(state.code))
+        st.code(link, language=None, wrap_lines=True)
+        st.caption("Anonymous: no names. Everything is deleted when the class ends, or after 4 hours without use.")
+        if st.button("Done", key="class_code_done"):
+            _hide_code()
+            st.rerun()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Both
+# ---------------------------------------------------------------------------------------------------------------
+def _label(question: QuestionView, choice: str) -> str:
+    return dict(question.choices).get(choice, choice)
+
+
+def _split(question: QuestionView, reveal: bool) -> None:
+    """Counts per answer (never who answered what); the right one marked once revealed."""
+    answered = question.answered
+    st.markdown(f"**{answered:,} answered** of {question.students:,} in the room")
+    for choice, label in question.choices:
+        count = question.split.get(choice, 0)
+        mark = " ✓ right answer" if reveal and choice == question.answer else ""
+        share = f" ({numbers.percent(count / answered)})" if answered else ""
+        st.progress(count / answered if answered else 0.0, text=f"{plain(label)}: {count:,}{share}{mark}")
+
+
+def _answer_line(question: QuestionView) -> None:
+    right = question.split.get(question.answer, 0)
+    share = f": {right:,} of {question.answered:,} right" if question.answered else ""
+    st.success(f"Answer: {plain(_label(question, question.answer))}{share}. {plain(question.why)}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Student
+# ---------------------------------------------------------------------------------------------------------------
+@st.fragment(run_every=class_mode.POLL_SECONDS)
+def _student_live() -> None:
+    """The room bar: polled once a second, drawn from what was read last unless the room's version changed."""
+    if class_mode.poll():
+        st.rerun()  # new settings to follow, or the class is over: the whole page
+    state = class_mode.current()
+    view = state.view
+    if state.role != STUDENT or view is None:
+        return
+    st.container(key="class_head").markdown(
+        f"**Class {rooms.display_code(view.code)}** · you follow your teacher's lesson"
+    )
+    _message()
+    question = view.question
+    if question is None:
+        st.caption("Waiting for your teacher's first question.")
+        return
+    st.markdown(f"**Question {question.number}.** {plain(question.text)}")
+    if not question.revealed:
+        _answer_buttons(question)
+        return
+    if question.mine is None:
+        st.info(f"You did not answer. The answer: {plain(_label(question, question.answer))}.")
+    elif question.mine == question.answer:
+        st.success(f"Right: {plain(_label(question, question.answer))}.")
+    else:
+        st.warning(f"Not this time: you answered {plain(_label(question, question.mine))}; the answer is "
+                   f"{plain(_label(question, question.answer))}.")  # fmt: skip
+    st.markdown(plain(question.why))
+    _split(question, reveal=True)
+
+
+def _answer_buttons(question: QuestionView) -> None:
+    """One big button per choice; after an answer they stay, disabled, with the chosen one marked."""
+    answered = question.mine is not None
+    with st.container(key="class_answers"):
+        columns = st.columns(len(question.choices))
+        for column, (choice, label) in zip(columns, question.choices, strict=True):
+            chosen = choice == question.mine
+            column.button(plain(label) + (" ✓" if chosen else ""), key=f"class_answer_{question.number}_{choice}",
+                          type="primary" if chosen else "secondary", disabled=answered, width="stretch",
+                          on_click=class_mode.answer, args=(question.number, choice))  # fmt: skip
+    if answered:
+        st.caption(f"Your answer: {plain(_label(question, question.mine))}. Wait for your teacher to reveal it.")
