@@ -26,6 +26,7 @@ import logging
 import os
 import sqlite3
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
@@ -92,6 +93,7 @@ class ClassState:
     message: tuple = ("", "")  # (kind: "error", "info" or "success", one sentence) for the class bar
     note: str = ""  # the teacher's last Reveal: what the stage ran
     show_code: bool = False  # the teacher shows the join code (QR) large
+    offered: str = ""  # the key of the lesson question the teacher's picker offered last
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -410,10 +412,9 @@ def history_csv() -> bytes:
 
 def student_link(settings) -> str:
     """The link students open: the class's settings and the room code. Never the teacher key."""
-    from urllib.parse import urlencode
-
-    base = (st.context.url or "").split("?")[0] or "http://localhost:8501/"
-    return base + "?" + urlencode(class_links.student_query(current().code, settings))
+    address = urlsplit(st.context.url or "http://localhost:8501/")
+    query = urlencode(class_links.student_query(current().code, settings))
+    return urlunsplit((address.scheme, address.netloc, address.path or "/", query, ""))
 
 
 # ---------------------------------------------------------------------------------------------------------------

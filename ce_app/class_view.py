@@ -17,12 +17,14 @@ from .classroom import qr, rooms
 from .classroom.rooms import QuestionView
 from .text import plain
 
+LIVE_PIXELS = 140  # the teacher's live box: its height never changes, so the stage below stays where it was laid out
 QR_PIXELS = 440  # the join code's QR on a 1280 x 720 projector: 10 px a module for a link of about 150 characters
 _STYLE = """<style>
 .st-key-class_answers button { min-height: 3.25rem; font-size: 1.15rem; }
 .st-key-class_code_big p { font-size: 4.2rem; font-weight: 700; letter-spacing: 0.06em; line-height: 1.1;
   margin: 0; }
 .st-key-class_head p { font-size: 1.15rem; }
+.st-key-class_live [data-testid="stVerticalBlock"] { gap: 0.35rem; }
 </style>"""
 
 
@@ -32,8 +34,10 @@ def _message() -> None:
         {"error": st.error, "success": st.success}.get(kind, st.info)(plain(text))
 
 
-def show() -> None:
-    """The class bar at the top of the training page: the teacher's or a student's, or only a message."""
+def show(lesson_picker=None) -> None:
+    """The class bar at the top of the training page: the teacher's or a student's, or only a message.
+    ``lesson_picker(container, notice_as_help)`` draws the page's lesson picker into the teacher's row (None:
+    the page hides it)."""
     if class_mode.enter():
         st.rerun()  # the room's settings are not the link's: the whole page follows them
     state = class_mode.current()
@@ -41,7 +45,7 @@ def show() -> None:
         st.html(_STYLE)
     if state.role == TEACHER:
         class_mode.push_settings()
-        _teacher_bar()
+        _teacher_bar(lesson_picker)
     elif state.role == STUDENT:
         _student_live()
     else:
@@ -59,23 +63,30 @@ def start_button(container) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # Teacher
 # ---------------------------------------------------------------------------------------------------------------
-def _teacher_bar() -> None:
+def _teacher_bar(lesson_picker) -> None:
+    """One row of controls, then the live part in a box of fixed height (the stage below never moves)."""
     state = class_mode.current()
     view = state.view
     question = view.question if view is not None else None
     is_open = question is not None and not question.revealed
     due = class_mode.due_question()
-    labels = {LESSON: f"This lesson's question: {questions.TITLES[due.kind]}"} if due is not None else {}
-    labels.update(questions.TITLES)
+    lesson = f"This lesson's question: {questions.TITLES[due.kind]}" if due else "This lesson's question (none now)"
+    labels = {LESSON: lesson, **questions.TITLES}  # always the same options: the picker keeps its place
+    if due is not None and due.key != state.offered:
+        st.session_state.class_kind = LESSON  # a lesson question became due: offer it first
+    state.offered = due.key if due is not None else ""
     kinds = list(labels)
-    if st.session_state.get("class_kind") not in kinds:
-        st.session_state.class_kind = kinds[0]
-    pick, ask, reveal, code, history, close = st.columns([2.6, 0.7, 0.8, 1.1, 1.1, 0.9], vertical_alignment="bottom")
+    widths = [2.0, 2.2, 0.7, 0.8, 1.0, 1.2, 0.7] if lesson_picker else [2.2, 0.7, 0.8, 1.0, 1.2, 0.7]
+    columns = st.columns(widths, vertical_alignment="center")
+    if lesson_picker:
+        lesson_picker(columns.pop(0), notice_as_help=True)
+    pick, ask, reveal, code, history, close = columns
     pick.selectbox("Question to ask", kinds, key="class_kind", format_func=labels.get, disabled=is_open,
-                   help="About the selected point where the question names one. A question whose answer would be a "
-                        "near tie is not asked: you are told why.")  # fmt: skip
+                   label_visibility="collapsed")  # fmt: skip
     ask.button("Ask", key="class_ask", type="primary", disabled=is_open, width="stretch",
-               on_click=lambda: class_mode.ask(st.session_state.class_kind))  # fmt: skip
+               on_click=lambda: class_mode.ask(st.session_state.class_kind),
+               help="Asks the students the question picked on the left, about the selected point where it names "
+                    "one. A question whose answer would be a near tie is not asked: you are told why.")  # fmt: skip
     reveal.button("Reveal", key="class_reveal", type="primary", disabled=not is_open, width="stretch",
                   on_click=class_mode.reveal, help="Runs the steps the question is about on this stage, then shows "
                   "everyone the answer and the split.")  # fmt: skip
@@ -84,10 +95,11 @@ def _teacher_bar() -> None:
     history.download_button("History (CSV)", class_mode.history_csv, file_name=f"class-{state.code}.csv",
                             mime="text/csv", key="class_history", on_click="ignore", width="stretch",
                             disabled=question is None)  # fmt: skip
-    with close.popover("Close", width="stretch", key="class_close_menu"):
+    with close.popover("End", width="stretch", key="class_close_menu"):
         st.write("End the class for everyone? Its students, questions and answers are deleted.")
         st.button("End the class", key="class_close", on_click=class_mode.close, type="primary")
-    _teacher_live()
+    with st.container(height=LIVE_PIXELS, border=False, key="class_live"):
+        _teacher_live()
     if state.show_code:
         _join_dialog()
 
@@ -102,18 +114,26 @@ def _teacher_live() -> None:
     if view is None:
         st.rerun()  # the room has gone: the whole page leaves class mode
     students = "1 student" if view.students == 1 else f"{view.students:,} students"
-    st.container(key="class_head").markdown(f"**Class {rooms.display_code(view.code)}** · {students} in the room")
-    _message()
     question = view.question
+    head = f"**Class {rooms.display_code(view.code)}** · {students} in the room"
+    if question is not None:
+        answered = f"{question.answered:,} of {question.students:,} answered"
+        status = f"revealed · {answered}" if question.revealed else f"**{answered}**"
+        head += f" · question {question.number}, {status}"
+    st.container(key="class_head").markdown(head)
+    _message()
     if question is None:
         st.caption("Pick a question and press Ask: students answer on their phones, Reveal runs the steps here.")
         return
-    st.markdown(f"**Question {question.number}.** {plain(question.text)}")
+    if question.revealed:  # the question was on screen until now: the answer, its why and the split take its place
+        right = question.split.get(question.answer, 0)
+        st.markdown(f"**Answer: {plain(_label(question, question.answer))}** ({right:,} of {question.answered:,} "
+                    f"right). {plain(question.why)}")  # fmt: skip
+    else:
+        st.markdown(f"**Question {question.number}.** {plain(question.text)}")
     _split(question, reveal=question.revealed)
-    if question.revealed:
-        _answer_line(question)
-        if state.note:
-            st.caption(plain(state.note))
+    if question.revealed and state.note:
+        st.caption(plain(state.note))
 
 
 def _show_code() -> None:
@@ -153,20 +173,13 @@ def _label(question: QuestionView, choice: str) -> str:
 
 
 def _split(question: QuestionView, reveal: bool) -> None:
-    """Counts per answer (never who answered what); the right one marked once revealed."""
+    """Counts per answer (never who answered what), side by side; the right one marked once revealed."""
     answered = question.answered
-    st.markdown(f"**{answered:,} answered** of {question.students:,} in the room")
-    for choice, label in question.choices:
+    for column, (choice, label) in zip(st.columns(len(question.choices)), question.choices, strict=True):
         count = question.split.get(choice, 0)
-        mark = " ✓ right answer" if reveal and choice == question.answer else ""
+        mark = " ✓" if reveal and choice == question.answer else ""
         share = f" ({numbers.percent(count / answered)})" if answered else ""
-        st.progress(count / answered if answered else 0.0, text=f"{plain(label)}: {count:,}{share}{mark}")
-
-
-def _answer_line(question: QuestionView) -> None:
-    right = question.split.get(question.answer, 0)
-    share = f": {right:,} of {question.answered:,} right" if question.answered else ""
-    st.success(f"Answer: {plain(_label(question, question.answer))}{share}. {plain(question.why)}")
+        column.progress(count / answered if answered else 0.0, text=f"{plain(label)}{mark}: {count:,}{share}")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -201,6 +214,7 @@ def _student_live() -> None:
         st.warning(f"Not this time: you answered {plain(_label(question, question.mine))}; the answer is "
                    f"{plain(_label(question, question.answer))}.")  # fmt: skip
     st.markdown(plain(question.why))
+    st.markdown(f"**{question.answered:,} answered** of {question.students:,} in the room")
     _split(question, reveal=True)
 
 

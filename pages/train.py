@@ -22,25 +22,36 @@ def _pick_lesson() -> None:
     player.take_focus()  # the keyboard shortcuts work again at once: focus leaves the picker for the stage
 
 
+def lesson_picker(container, notice_as_help: bool = False) -> None:
+    """The lesson picker; with ``notice_as_help`` the lesson's notice is its tooltip (a class bar has no room for
+    it on a projector)."""
+    ss.lesson_pick = settings.lesson
+    notice = lessons.BY_KEY[settings.lesson].notice if settings.lesson and notice_as_help else None
+    container.selectbox("Lesson", ("", *lessons.KEYS), key="lesson_pick", label_visibility="collapsed",
+                        format_func=lambda key: lessons.BY_KEY[key].title if key else "Lessons: pick one, or play freely",
+                        on_change=_pick_lesson, help=notice)  # fmt: skip
+
+
 def lesson_bar() -> None:
     """The lesson picker and what to notice: a teacher runs a lecture from here, without the sidebar. A student in
-    a class follows the teacher's lesson: only its notice."""
-    if class_mode.current().role == class_mode.STUDENT:
+    a class follows the teacher's lesson (only its notice); a class's teacher has the picker in the class bar."""
+    role = class_mode.current().role
+    if role == class_mode.TEACHER and settings.present:
+        return
+    if role:
         if settings.lesson:
             st.caption(lessons.BY_KEY[settings.lesson].notice)
         return
-    ss.lesson_pick = settings.lesson
     left, right, end = st.columns([1, 2.2, 0.7], vertical_alignment="center")
+    lesson_picker(left)
     class_view.start_button(end)
-    left.selectbox("Lesson", ("", *lessons.KEYS), key="lesson_pick", label_visibility="collapsed",
-                   format_func=lambda key: lessons.BY_KEY[key].title if key else "Lessons: pick one, or play freely",
-                   on_change=_pick_lesson)  # fmt: skip
     if settings.lesson:
         right.caption(lessons.BY_KEY[settings.lesson].notice)
 
 
-class_view.show()
-if "lesson" not in settings.hidden_controls():
+lesson_shown = "lesson" not in settings.hidden_controls()
+class_view.show(lesson_picker if lesson_shown else None)
+if lesson_shown:
     lesson_bar()
 
 
