@@ -9,6 +9,8 @@ from the store (questions, class names from an uploaded file, messages) is shown
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from . import class_mode, numbers, questions
@@ -92,7 +94,9 @@ def _teacher_bar(lesson_picker) -> None:
                   "everyone the answer and the split.")  # fmt: skip
     code.button("Join code", key="class_show_code", width="stretch", on_click=_show_code,
                 help="The code, the link and a QR code, large, for the projector.")  # fmt: skip
-    history.download_button("History (CSV)", class_mode.history_csv, file_name=f"class-{state.code}.csv",
+    room = class_mode.classroom()
+    history.download_button("History (CSV)", partial(class_mode.history_csv, room, state.code, state.key),
+                            file_name=f"class-{state.code}.csv",
                             mime="text/csv", key="class_history", on_click="ignore", width="stretch",
                             disabled=question is None)  # fmt: skip
     with close.popover("End", width="stretch", key="class_close_menu"):

@@ -222,12 +222,16 @@ def test_a_skipped_question_is_explained_and_not_posed(open_app, classroom):
 # ---------------------------------------------------------------------------------------------------------------
 # Refusals: a clear message, nothing changed
 # ---------------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("code", "status"), [("ZZZZ-ZZZZ", rooms.store.UNKNOWN), ("hello", "bad_code")])
-def test_a_link_to_no_room_says_so(open_app, classroom, code, status):
-    """Test that an unknown or malformed code gets its message and the page is an ordinary one."""
-    at = page(open_app, **LINK, room=code)
-    assert rooms.MESSAGES[status] in texts(at)
-    assert class_state(at).role == "" and "room" not in dict(at.query_params)
+@pytest.mark.parametrize(
+    ("code", "teacher", "status"),
+    [("ZZZZ-ZZZZ", "", rooms.store.UNKNOWN), ("hello", "", "bad_code"), ("ZZZZ-ZZZZ", "k" * 32, rooms.store.UNKNOWN)],
+)
+def test_a_link_to_no_room_says_so(open_app, classroom, code, teacher, status):
+    """Test that an unknown or malformed code, with or without a teacher key, gets its message and the page is an
+    ordinary one."""
+    at = page(open_app, **LINK, room=code, **({"teacher": teacher} if teacher else {}))
+    assert texts(at).count(rooms.MESSAGES[status]) == 1 and "joined the class" not in texts(at)
+    assert class_state(at).role == "" and not {"room", "teacher", "me"} & set(at.query_params)
 
 
 def test_refusals_change_nothing(open_app, classroom):
