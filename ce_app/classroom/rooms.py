@@ -7,9 +7,10 @@ never who answered what) and reveals the answer; the room keeps a short history 
 
 Codes: CODE_LENGTH = 8 symbols from a 30-symbol alphabet without look-alikes (0/O, 1/I/L, U/V), shown as two
 groups of four ("K7MQ-4PXZ"): 30^8 = 6.6e11 codes (about 2^39). At most MAX_ROOMS = 200 rooms are open, so a
-random guess hits one with probability 3e-10, and joining is rate-limited to JOIN_LIMIT = 10 attempts a minute
-per client: one client guessing for a room's whole 4 hours (2,400 guesses) finds any room with probability
-7e-7, and even 1,000 clients together 7e-4. The teacher key is secrets.token_urlsafe(24) (192 random bits); the
+random guess hits one with probability 3e-10, and joining is rate-limited to JOIN_LIMIT = 10 failed attempts (an
+unknown or closed code) a minute per client: one client guessing for a room's whole 4 hours (2,400 guesses) finds
+any room with probability 7e-7, and even 1,000 clients together 7e-4. Only failures count, so a whole class behind
+one address (a school's NAT, seen by a server in the cloud) joins at once. The teacher key is secrets.token_urlsafe(24) (192 random bits); the
 store keeps only its SHA-256.
 
 Every operation returns an :class:`Outcome`: ``ok``, a machine-readable ``status`` and one sentence for the
@@ -39,7 +40,7 @@ CODE_LENGTH = 8
 MAX_ROOMS = 200  # open rooms per store (all replicas together)
 MAX_STUDENTS = 500  # students per room
 MAX_QUESTIONS = 100  # questions per room: a lesson's worth, and a history that stays short
-JOIN_LIMIT = 10  # join attempts per client per JOIN_WINDOW
+JOIN_LIMIT = 10  # failed join attempts (unknown or closed code) per client per JOIN_WINDOW
 JOIN_WINDOW = 60.0  # seconds
 START_LIMIT = 5  # rooms one client may start per START_WINDOW: a teacher needs one, a flood would fill the store
 START_WINDOW = 600.0  # seconds
@@ -306,13 +307,15 @@ class Classroom:
         if not is_student_id(student):
             return self._refuse("bad_student")
         # Counted under a hash: the store never holds an address, nor a browser id outside its room.
-        attempts = self.store.hit("join:" + _hash_key(client or student)[:32], JOIN_WINDOW, self.clock())
-        if attempts > self.join_limit:
+        guesses = "join:" + _hash_key(client or student)[:32]
+        if self.store.hits(guesses, JOIN_WINDOW, self.clock()) >= self.join_limit:
             return self._refuse("rate_limited")  # before looking the code up: a blocked client learns nothing
         code = normalize_code(code)
         if code is None:
             return self._refuse("bad_code")
         status = self.store.join(code, student, self.clock(), self.max_students)
+        if status in (store.UNKNOWN, store.CLOSED):  # a wrong guess: only these count
+            self.store.hit(guesses, JOIN_WINDOW, self.clock())
         if status == store.FULL:
             return self._refuse("room_full")
         return self._result(status, (store.OK, store.ALREADY))
