@@ -17,7 +17,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bench.headless import Tab
 from ce_app.classroom import rooms
+from ce_app.classroom.backends import DB_FILE
+from ce_app.classroom.rooms import Classroom
+from ce_app.classroom.sqlite_store import SQLiteStore
+from tests.app.notices import as_read
 
 from . import ui
 
@@ -134,3 +139,33 @@ def test_a_class_poll_with_a_teacher_and_four_students(browser, app_url):
     finally:
         for context in contexts:
             context.close()
+
+
+def _joined(app_server, code: str, headers: dict) -> str:
+    """Open the student link with a headless client sending ``headers``; what the class bar or its message says."""
+    tab = Tab(app_server.url, f"room={code}", headers=headers, elements=[])
+    try:
+        tab.open()
+        tab.rerun()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            msg, _ = tab.receive(1.0)
+            if msg is not None and msg.WhichOneof("type") == "script_finished":
+                break
+        texts = [as_read(el.body) for kind, el, _, _ in tab.elements if kind in ("markdown", "alert")]
+        return next((text for text in texts if "Class " in text or text in rooms.MESSAGES.values()), "")
+    finally:
+        tab.close()
+
+
+def test_rate_limits_count_the_address_the_local_proxy_forwards(app_server):
+    """Test that the server takes a browser's address from X-Forwarded-For when the request comes from the local
+    proxy (here: loopback, as nginx of deploy/ is): an address with 10 wrong guesses is refused, another is not."""
+    classroom = Classroom(SQLiteStore(app_server.data_dir / DB_FILE))
+    code = classroom.start().code
+    guesser = "198.51.100.7"
+    for i in range(rooms.JOIN_LIMIT):
+        classroom.join(rooms.ALPHABET[i] * 8, f"guess-{i:02d}-{'x' * 12}", guesser)
+    assert _joined(app_server, code, {"X-Forwarded-For": guesser}) == rooms.MESSAGES["rate_limited"]
+    assert _joined(app_server, code, {"X-Forwarded-For": "198.51.100.8"}).startswith("**Class ")
+    assert classroom.store.room(code, classroom.clock()).students == 1
