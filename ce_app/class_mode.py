@@ -329,6 +329,8 @@ def ask(choice: str) -> None:
     if state.role != TEACHER or room is None:
         return _say("error", rooms.MESSAGES["teacher_only"])
     state.note = ""
+    if choice != LESSON and choice not in ce_core.QUESTION_KINDS:  # a picker that changed under the click
+        return _say("error", "Pick the question to ask again.")
     if reason := idle_reason(ss.data):
         return _say("info", reason)
     player.stop_playing()  # the question is about the trainer as it is now, not about a playing stream
