@@ -198,15 +198,15 @@ def _student_live() -> None:
     view = state.view
     if state.role != STUDENT or view is None:
         return
-    st.container(key="class_head").markdown(
-        f"**Class {rooms.display_code(view.code)}** · you follow your teacher's lesson"
-    )
-    _message()
+    head = f"**Class {rooms.display_code(view.code)}** · you follow your teacher's lesson"
     question = view.question
+    # One element while nothing changes: a poll a second redraws it (bench.load --class measures the cost).
     if question is None:
-        st.caption("Waiting for your teacher's first question.")
+        st.markdown(f"{head}. Waiting for the first question.")
+        _message()
         return
-    st.markdown(f"**Question {question.number}.** {plain(question.text)}")
+    st.markdown(f"{head}\n\n**Question {question.number}.** {plain(question.text)}")
+    _message()
     if not question.revealed:
         _answer_buttons(question)
         return

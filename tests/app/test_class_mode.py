@@ -103,7 +103,7 @@ def test_a_class_round_from_ask_to_history(open_app, classroom):
     early = student(open_app, code, lesson="spiral", present="1")  # a link with other settings: the room's win
     assert early.session_state.settings.lesson == "linear" and early.session_state.settings.n == 60
     assert early.session_state.settings.present  # a screen keeps its own presentation mode
-    assert "Waiting for your teacher's first question" in texts(early)
+    assert "Waiting for the first question" in texts(early)
 
     t.run()
     ask(t)
