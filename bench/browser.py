@@ -20,6 +20,8 @@ drives it with headless Chromium (software rendering, on the same 2 cores as the
 (e) TensorFlow Playground's setting in one session: circles, 250 training points, two hidden layers of 4, batch 8
     (the slider's nearest to its 10), lr 0.03, shown at 30 frames/s with 63 steps per frame: budget >= 60 epochs/s
     trained while >= 30 frames/s are shown.
+(f) Step latency with a class room open, as (b): on the teacher's page (its tally read every 0.5 s) and on a
+    student's page (its poll every second). The same budgets.
 
 Not run as a test: the figures depend on the machine and on whatever else it is doing (the load average is
 printed next to them). The exit status is 1 if a figure misses its budget.
@@ -36,6 +38,9 @@ from importlib.metadata import version
 import numpy as np
 
 from bench.core import cpu_model
+from ce_app.classroom.backends import DB_FILE
+from ce_app.classroom.rooms import Classroom
+from ce_app.classroom.sqlite_store import SQLiteStore
 from tests.e2e import server, ui
 
 LINK = "/?dataset=spiral&K=4&n=500&layers=1&width=32"
@@ -116,12 +121,12 @@ def load_seconds(browser, url: str) -> float:
         context.close()
 
 
-def measure_clicks(browser, url: str, clicks: int) -> list[float]:
+def measure_clicks(browser, url: str, clicks: int, link: str = LINK) -> list[float]:
     """(b): ms from a click on Step until the new step is painted."""
     context = browser.new_context(viewport=ui.VIEWPORT)
     page = context.new_page()
     try:
-        ui.open_app(page, url, LINK)
+        ui.open_app(page, url, link)
         frame = ui.stage_frame(page)
         shown = []
         for i in range(clicks + 1):  # the first click is a warm-up (the batch view appears after it)
@@ -226,6 +231,12 @@ def main(argv: list[str] | None = None) -> int:
                 shown = measure_clicks(browser, app.url, clicks)
                 playing = {fps: measure_playing(browser, app.url, fps, 5, seconds) for fps in (30, 60)}
                 tfp = measure_playing(browser, app.url, 30, 63, seconds, TFP_LINK)
+                room = Classroom(SQLiteStore(app.data_dir / DB_FILE)).start(LINK.removeprefix("/?"))
+                in_class = {
+                    "the teacher's page": measure_clicks(browser, app.url, clicks,
+                                                         f"{LINK}&room={room.code}&teacher={room.teacher_key}"),
+                    "a student's page": measure_clicks(browser, app.url, clicks, f"{LINK}&room={room.code}"),
+                }  # fmt: skip
         finally:
             browser.close()
     print("\n(a) load: navigation until the stage is usable")
@@ -248,6 +259,12 @@ def main(argv: list[str] | None = None) -> int:
     print(row("frames shown per second", fps, "/s", ">= 30 (±5%)", results[-1]))
     results.append(epochs >= 60)
     print(row("epochs trained per second", epochs, "/s", ">= 60", results[-1]))
+    print(f"\n(f) click on Step -> the new step on screen, with a class room open ({clicks} clicks each)")
+    for page_name, times in in_class.items():
+        for name, q, key in (("median", 50, "click_median_ms"), ("p90", 90, "click_p90_ms")):
+            value = float(np.percentile(times, q))
+            results.append(value <= BUDGETS[key])
+            print(row(f"{page_name}, {name}", value, "ms", f"<= {BUDGETS[key]:g} ms", results[-1]))
     missed = results.count(False)
     print(f"\n{len(results) - missed} of {len(results)} figures within budget")
     return 1 if missed else 0
