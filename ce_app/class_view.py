@@ -15,7 +15,7 @@ import streamlit as st
 
 from . import class_mode, numbers, questions
 from .class_mode import LESSON, STUDENT, TEACHER
-from .classroom import qr, rooms
+from .classroom import rooms
 from .classroom.rooms import QuestionView
 from .text import plain
 
@@ -151,6 +151,8 @@ def _hide_code() -> None:
 @st.dialog("Join the class", width=1100, on_dismiss=_hide_code)
 def _join_dialog() -> None:
     """The code, the QR code of the student link, and the link, large enough for the back of a room."""
+    from .classroom import qr  # segno is loaded when a teacher first shows the code, not on every page's first load
+
     state = class_mode.current()
     link = class_mode.student_link(st.session_state.settings)
     left, right = st.columns([1, 1.15], vertical_alignment="center")
