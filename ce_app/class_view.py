@@ -22,7 +22,8 @@ from .text import plain
 LIVE_PIXELS = 140  # the teacher's live box: its height never changes, so the stage below stays where it was laid out
 QR_PIXELS = 440  # the join code's QR on a 1280 x 720 projector: 10 px a module for a link of about 150 characters
 _STYLE = """<style>
-.st-key-class_answers button { min-height: 3.25rem; font-size: 1.15rem; }
+.st-key-class_answers button { min-height: 3.25rem; }
+.st-key-class_answers button p { font-size: 1.15rem; }
 .st-key-class_code_big p { font-size: 4.2rem; font-weight: 700; letter-spacing: 0.06em; line-height: 1.1;
   margin: 0; }
 .st-key-class_head p { font-size: 1.15rem; }
@@ -36,12 +37,17 @@ def _message() -> None:
         {"error": st.error, "success": st.success}.get(kind, st.info)(plain(text))
 
 
+def enter() -> None:
+    """Take the class part of the link on a session's first run (``class_mode.enter``): call before drawing."""
+    if class_mode.enter():
+        st.rerun()  # the room's settings are not the link's: the whole page follows them
+
+
 def show(lesson_picker=None) -> None:
     """The class bar at the top of the training page: the teacher's or a student's, or only a message.
     ``lesson_picker(container, notice_as_help)`` draws the page's lesson picker into the teacher's row (None:
     the page hides it)."""
-    if class_mode.enter():
-        st.rerun()  # the room's settings are not the link's: the whole page follows them
+    enter()
     state = class_mode.current()
     if state.role:
         st.html(_STYLE)
@@ -72,10 +78,12 @@ def _teacher_bar(lesson_picker) -> None:
     question = view.question if view is not None else None
     is_open = question is not None and not question.revealed
     due = class_mode.due_question()
-    lesson = f"This lesson's question: {questions.TITLES[due.kind]}" if due else "This lesson's question (none now)"
+    lesson = f"This lesson's question: {questions.TITLES[due.kind]}" if due else "This lesson's question (none due now)"
     labels = {LESSON: lesson, **questions.TITLES}  # always the same options: the picker keeps its place
     if due is not None and due.key != state.offered:
         st.session_state.class_kind = LESSON  # a lesson question became due: offer it first
+    elif "class_kind" not in st.session_state:
+        st.session_state.class_kind = next(iter(questions.TITLES))
     state.offered = due.key if due is not None else ""
     kinds = list(labels)
     widths = [2.0, 2.2, 0.7, 0.8, 1.0, 1.2, 0.7] if lesson_picker else [2.2, 0.7, 0.8, 1.0, 1.2, 0.7]

@@ -8,14 +8,6 @@ from ce_app import train_panels as panels
 settings = page_frame.ensure()
 ss = st.session_state
 
-if not settings.present:
-    st.title("Cross-Entropy Playground")
-    st.caption(
-        "A classifier turns each point x into scores (logits) u_k, squashes them into probabilities "
-        "p = softmax(u), and is punished by the loss −log p_y for the true class y. Every step of gradient descent "
-        "moves each class's weights by −lr·(p_k − y_k)·z. Step through it below, or press Play."
-    )
-
 
 def _pick_lesson() -> None:
     session.start_lesson(ss.lesson_pick)
@@ -49,6 +41,15 @@ def lesson_bar() -> None:
         right.caption(lessons.BY_KEY[settings.lesson].notice)
 
 
+class_view.enter()
+# A student in a class sees the class bar first (on a phone the title would push the question off the screen).
+if not settings.present and class_mode.current().role != class_mode.STUDENT:
+    st.title("Cross-Entropy Playground")
+    st.caption(
+        "A classifier turns each point x into scores (logits) u_k, squashes them into probabilities "
+        "p = softmax(u), and is punished by the loss −log p_y for the true class y. Every step of gradient descent "
+        "moves each class's weights by −lr·(p_k − y_k)·z. Step through it below, or press Play."
+    )
 lesson_shown = "lesson" not in settings.hidden_controls()
 class_view.show(lesson_picker if lesson_shown else None)
 if lesson_shown:
