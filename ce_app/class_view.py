@@ -21,6 +21,8 @@ from .text import plain
 
 LIVE_PIXELS = 140  # the teacher's live box: its height never changes, so the stage below stays where it was laid out
 QR_PIXELS = 440  # the join code's QR on a 1280 x 720 projector: 10 px a module for a link of about 150 characters
+LESSON_PICKER_PIXELS = 220  # the teacher's row fits one line of a 1280 px projector in presentation mode
+KIND_PICKER_PIXELS = 270
 _STYLE = """<style>
 .st-key-class_answers button { min-height: 3.25rem; }
 .st-key-class_answers button p { font-size: 1.15rem; }
@@ -86,30 +88,32 @@ def _teacher_bar(lesson_picker) -> None:
         st.session_state.class_kind = next(iter(questions.TITLES))
     state.offered = due.key if due is not None else ""
     kinds = list(labels)
-    widths = [2.0, 2.2, 0.7, 0.8, 1.0, 1.2, 0.7] if lesson_picker else [2.2, 0.7, 0.8, 1.0, 1.2, 0.7]
-    columns = st.columns(widths, vertical_alignment="center")
-    if lesson_picker:
-        lesson_picker(columns.pop(0), notice_as_help=True)
-    pick, ask, reveal, code, history, close = columns
-    pick.selectbox("Question to ask", kinds, key="class_kind", format_func=labels.get, disabled=is_open,
-                   label_visibility="collapsed")  # fmt: skip
-    ask.button("Ask", key="class_ask", type="primary", disabled=is_open, width="stretch",
-               on_click=lambda: class_mode.ask(st.session_state.class_kind),
-               help="Asks the students the question picked on the left, about the selected point where it names "
-                    "one. A question whose answer would be a near tie is not asked: you are told why.")  # fmt: skip
-    reveal.button("Reveal", key="class_reveal", type="primary", disabled=not is_open, width="stretch",
-                  on_click=class_mode.reveal, help="Runs the steps the question is about on this stage, then shows "
-                  "everyone the answer and the split.")  # fmt: skip
-    code.button("Join code", key="class_show_code", width="stretch", on_click=_show_code,
-                help="The code, the link and a QR code, large, for the projector.")  # fmt: skip
-    room = class_mode.classroom()
-    history.download_button("History (CSV)", partial(class_mode.history_csv, room, state.code, state.key),
-                            file_name=f"class-{state.code}.csv",
-                            mime="text/csv", key="class_history", on_click="ignore", width="stretch",
-                            disabled=question is None)  # fmt: skip
-    with close.popover("End", width="stretch", key="class_close_menu"):
-        st.write("End the class for everyone? Its students, questions and answers are deleted.")
-        st.button("End the class", key="class_close", on_click=class_mode.close, type="primary")
+    # One row on a projector; on a narrower screen (a tablet with the sidebar open) the controls wrap.
+    with st.container(horizontal=True, wrap=True, vertical_alignment="center", key="class_controls"):
+        if lesson_picker:
+            lesson_picker(st, notice_as_help=True, width=LESSON_PICKER_PIXELS)
+        st.selectbox("Question to ask", kinds, key="class_kind", format_func=labels.get, disabled=is_open,
+                     label_visibility="collapsed", width=KIND_PICKER_PIXELS)  # fmt: skip
+        st.button("Ask", key="class_ask", type="primary", disabled=is_open,
+                  on_click=lambda: class_mode.ask(st.session_state.class_kind),
+                  help="Asks the students the question picked on the left, about the selected point where it names "
+                       "one. A question whose answer would be a near tie is not asked: you are told why.")  # fmt: skip
+        st.button("Reveal", key="class_reveal", type="primary", disabled=not is_open, on_click=class_mode.reveal,
+                  help="Runs the steps the question is about on this stage, then shows everyone the answer and the "
+                       "split.")  # fmt: skip
+        st.button(
+            "Join code",
+            key="class_show_code",
+            on_click=_show_code,
+            help="The code, the link and a QR code, large, for the projector.",
+        )
+        room = class_mode.classroom()
+        st.download_button("History (CSV)", partial(class_mode.history_csv, room, state.code, state.key),
+                           file_name=f"class-{state.code}.csv", mime="text/csv", key="class_history",
+                           on_click="ignore", disabled=question is None)  # fmt: skip
+        with st.popover("End", key="class_close_menu", help="End the class: everything in it is deleted."):
+            st.write("End the class for everyone? Its students, questions and answers are deleted.")
+            st.button("End the class now", key="class_close", on_click=class_mode.close, type="primary")
     with st.container(height=LIVE_PIXELS, border=False, key="class_live"):
         _teacher_live()
     if state.show_code:

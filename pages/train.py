@@ -14,14 +14,14 @@ def _pick_lesson() -> None:
     player.take_focus()  # the keyboard shortcuts work again at once: focus leaves the picker for the stage
 
 
-def lesson_picker(container, notice_as_help: bool = False) -> None:
+def lesson_picker(container, notice_as_help: bool = False, width="stretch") -> None:
     """The lesson picker; with ``notice_as_help`` the lesson's notice is its tooltip (a class bar has no room for
     it on a projector)."""
     ss.lesson_pick = settings.lesson
     notice = lessons.BY_KEY[settings.lesson].notice if settings.lesson and notice_as_help else None
     container.selectbox("Lesson", ("", *lessons.KEYS), key="lesson_pick", label_visibility="collapsed",
                         format_func=lambda key: lessons.BY_KEY[key].title if key else "Lessons: pick one, or play freely",
-                        on_change=_pick_lesson, help=notice)  # fmt: skip
+                        on_change=_pick_lesson, help=notice, width=width)  # fmt: skip
 
 
 def lesson_bar() -> None:
