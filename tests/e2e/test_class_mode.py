@@ -13,7 +13,7 @@ import io
 import re
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -173,3 +173,39 @@ def test_rate_limits_count_the_address_the_local_proxy_forwards(app_server):
     assert _joined(app_server, code, {"X-Forwarded-For": guesser}) == rooms.MESSAGES["rate_limited"]
     assert _joined(app_server, code, {"X-Forwarded-For": "198.51.100.8"}).startswith("**Class ")
     assert classroom.store.room(code, classroom.clock()).students == 1
+
+
+def _run(tab: Tab, trigger: str = "") -> None:
+    """One full run of the tab's page (with a button pressed), until it finished."""
+    tab.rerun(trigger=trigger)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        msg, _ = tab.receive(1.0)
+        if msg is not None and msg.WhichOneof("type") == "script_finished":
+            return
+    raise AssertionError("the run did not finish within 60 s")
+
+
+def test_a_student_session_that_sends_the_teachers_events_changes_nothing(app_server):
+    """Test that a student's session which sends the presses of the teacher's Ask and End buttons (their widget ids
+    read from a teacher's page, as anyone can by starting a room of their own) neither asks nor ends anything."""
+    teacher = Tab(app_server.url, "lesson=linear&teach=1", elements=[])
+    student = None
+    try:
+        teacher.open()
+        _run(teacher)
+        ids = {key: el.id for kind, el, _, _ in teacher.elements if kind == "button" and
+               (key := el.id.rsplit("-", 1)[-1]) in ("class_ask", "class_close")}  # fmt: skip
+        code = dict(parse_qsl(teacher.query))["room"]
+        student = Tab(app_server.url, f"lesson=linear&room={code}")
+        student.open()
+        _run(student)
+        for widget_id in ids.values():
+            _run(student, trigger=widget_id)
+        room = Classroom(SQLiteStore(app_server.data_dir / DB_FILE)).store.room(code, time.time())
+        assert set(ids) == {"class_ask", "class_close"}
+        assert room is not None and not room.closed and room.question == 0 and room.students == 1
+    finally:
+        teacher.close()
+        if student is not None:
+            student.close()
