@@ -243,7 +243,10 @@ def _read_student_view(room: Classroom, follow: bool = True) -> bool:
         _leave("info" if view.status == rooms.store.CLOSED else "error", view.message)
         return True
     state.view, state.version = view, view.version
-    if not follow or view.lesson == state.lesson:
+    if view.lesson == state.lesson:
+        return False
+    if not follow:
+        state.version = -1  # the settings changed: the next poll reads the room again and follows them
         return False
     state.lesson = view.lesson
     if not class_links.differs(view.lesson, st.session_state.settings):
@@ -408,6 +411,17 @@ def close() -> None:
     if not _refused(_call(room.close, state.code, state.key)):
         _leave("success", "The class has ended: its students, questions and answers are deleted.")
     return None
+
+
+def keep_address() -> None:
+    """Put the class back into the page's address if it lost it (another page of the app has none): a reload, or a
+    reconnect to another replica, must find the room there."""
+    state = current()
+    wanted = {TEACHER: {class_links.ROOM: state.code, class_links.TEACHER: state.key},
+              STUDENT: {class_links.ROOM: state.code, class_links.ME: state.me}}.get(state.role, {})  # fmt: skip
+    for name, value in wanted.items():
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
 
 
 def history_csv(room: Classroom | None, code: str, key: str) -> bytes:

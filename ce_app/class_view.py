@@ -50,6 +50,7 @@ def show(lesson_picker=None) -> None:
     ``lesson_picker(container, notice_as_help)`` draws the page's lesson picker into the teacher's row (None:
     the page hides it)."""
     enter()
+    class_mode.keep_address()
     state = class_mode.current()
     if state.role:
         st.html(_STYLE)

@@ -167,6 +167,10 @@ def test_the_teacher_key_stays_in_the_teachers_link(open_app, classroom):
     t = teacher(open_app)
     key, code = class_state(t).key, class_state(t).code
     assert dict(t.query_params).get("teacher") == key  # the teacher's own address has it (to come back)
+    for name in ("room", "teacher"):
+        del t.query_params[name]  # as after a visit to another page of the app
+    t.run()
+    assert (dict(t.query_params).get("room"), dict(t.query_params).get("teacher")) == (code, key)
     student_link = [c.value for c in t.get("code") if "room=" in c.value]
     assert student_link and all(key not in value for value in student_link)
     assert all(key not in c.value for c in t.get("code") if "room=" not in c.value)  # the share box
@@ -301,6 +305,12 @@ def test_students_follow_the_teachers_settings(open_app, classroom):
     assert classroom.store.room(code, classroom.clock()).lesson.startswith("lesson=xor-linear")
     s.run()  # the poll finds new settings, and the page runs again to take them
     assert s.session_state.settings.lesson == "xor-linear" and s.session_state.settings.dataset == "xor"
+
+    ask(t, "loss_below")
+    s.run()
+    assert classroom.set_lesson(code, key, "lesson=xor-linear&sample=5").ok  # the teacher picks another point
+    next(iter(answer_buttons(s).values())).click().run()  # an answer read the room first: the settings still follow
+    assert s.session_state.settings.sample == 5
 
     assert classroom.set_lesson(code, key, "lesson=linear&K=99&n=60").ok  # a room's settings are data too
     shown = notices(s.run())
