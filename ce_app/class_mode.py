@@ -425,8 +425,7 @@ def keep_address() -> None:
 
 
 def history_csv(room: Classroom | None, code: str, key: str) -> bytes:
-    """The room's history as CSV (the header only, if the room cannot be read). Needs no session: a download
-    button calls it when clicked, outside the script run."""
+    """The room's history as CSV (the header only, if the room cannot be read)."""
     data = _call(room.history_csv, code, key) if room is not None else None
     return data if isinstance(data, bytes) else b"question,kind,text,choices,right_answer,split,answered\n"
 

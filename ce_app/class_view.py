@@ -9,8 +9,6 @@ from the store (questions, class names from an uploaded file, messages) is shown
 
 from __future__ import annotations
 
-from functools import partial
-
 import streamlit as st
 
 from . import class_mode, numbers, questions
@@ -108,8 +106,10 @@ def _teacher_bar(lesson_picker) -> None:
             on_click=_show_code,
             help="The code, the link and a QR code, large, for the projector.",
         )
+        # The file is made now, not when clicked: Streamlit deletes a file made on click once any two script runs of
+        # the process have ended, which a class's polls do within milliseconds, before the browser fetched it.
         room = class_mode.classroom()
-        st.download_button("History (CSV)", partial(class_mode.history_csv, room, state.code, state.key),
+        st.download_button("History (CSV)", class_mode.history_csv(room, state.code, state.key),
                            file_name=f"class-{state.code}.csv", mime="text/csv", key="class_history",
                            on_click="ignore", disabled=question is None)  # fmt: skip
         with st.popover("End", key="class_close_menu", help="End the class: everything in it is deleted."):
