@@ -46,6 +46,7 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.exceptions import ConnectionClosed
 
 from bench.headless import BenchError, Tab, widget_key
 from ce_app import questions
@@ -114,18 +115,18 @@ class ClassTab(Tab):
 
     def reconnect(self) -> None:
         """What the page does when its websocket closes: check health, open a new one, run its address in full."""
-        self.close()
         deadline = time.monotonic() + TIMEOUT_S
         while True:
+            self.close()
             try:
                 self.open()
-                break
+                self.next_poll.clear()
+                self.rerun()
+                return
             except Exception:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5)
-        self.next_poll.clear()
-        self.rerun()
 
 
 class Teacher:
@@ -260,16 +261,15 @@ class Student:
             while not self.shared.stop.is_set():
                 try:
                     self.tab.pump(0.2)
-                except BenchError:  # the websocket closed: a replica restarted
+                    self._note()
+                    now = time.monotonic()
+                    for number, due in self.due.items():
+                        resend = number in self.sent and now - self.sent[number] > 5.0  # sent into a dying replica
+                        if number not in self.answered and now >= due and (number not in self.sent or resend):
+                            self._answer(number)
+                except (BenchError, ConnectionClosed, OSError):  # the websocket closed: a replica restarted
                     self.reconnects += 1
                     self.tab.reconnect()
-                    continue
-                self._note()
-                now = time.monotonic()
-                for number, due in self.due.items():
-                    resend = number in self.sent and now - self.sent[number] > 5.0  # sent into a dying replica
-                    if number not in self.answered and now >= due and (number not in self.sent or resend):
-                        self._answer(number)
         except Exception as error:  # recorded, the others go on
             self.problems.append(f"{type(error).__name__}: {error}")
         finally:
@@ -364,6 +364,7 @@ def run(args):
     sampler.start()
     shared, rounds, students, marks = Shared(), [], [], {}
     probe = teacher = None
+    failure = ""
     try:
         load._warm_up(server, LINK)
         teacher = Teacher(server.url, "127.0.0.2", shared)
@@ -408,6 +409,9 @@ def run(args):
             _log(f"question {number} done")
             time.sleep(1.0)
         marks["done"] = time.monotonic()
+    except BenchError as error:
+        failure = str(error)
+        _log(f"FAILED: {failure}")
     finally:
         shared.stop.set()
         for thread in locals().get("threads", []):
@@ -418,7 +422,7 @@ def run(args):
         log = server.log()
         history = _history(store_url, teacher) if teacher is not None and teacher.code else None
         server.stop()
-    return report(args, server, sampler, marks, rounds, students, teacher, probe, history, log)
+    return report(args, server, sampler, marks, rounds, students, teacher, probe, history, log, failure)
 
 
 def _history(store_url: str, teacher: Teacher):
@@ -437,7 +441,7 @@ def _verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def report(args, server, sampler, marks, rounds, students, teacher, probe, history, log) -> bool:
+def report(args, server, sampler, marks, rounds, students, teacher, probe, history, log, failure="") -> bool:
     from bench import load
     from bench.core import cpu_model
 
@@ -496,6 +500,12 @@ def report(args, server, sampler, marks, rounds, students, teacher, probe, histo
         if room is None or room.students != n:
             lost.append(f"the room counts {room.students if room else '?'} students, not {n}")
     problems = [p for s in students for p in s.problems] + (teacher.problems if teacher else [])
+    problems += [failure] if failure else []
+    for r in rounds:
+        missing = sorted(set(range(n)) - set(r.acked))
+        if missing:
+            problems.append(f"question {r.number}: no answer shown as stored for students {missing[:10]} "
+                            f"(their reconnects: {[students[i].reconnects for i in missing[:10]]})")  # fmt: skip
     errors = [line for line in log.splitlines() if load.LOG_ERROR.search(line)]
     print(f"answers stored: {[v.answered for v in history[0]] if history else '?'} of {n} per question; problems: "
           f"{len(problems)}; error lines in the replicas' logs: {len(errors)}")  # fmt: skip
