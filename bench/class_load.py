@@ -41,6 +41,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -225,6 +226,7 @@ class Student:
         self.buttons: dict[int, dict[str, object]] = {}  # question -> choice -> button element (the last drawn)
         self.fragment = ""
         self.reconnects = 0
+        self.joined_on = ""  # the replica nginx gave this student first (its cookie)
         self.problems: list[str] = []
 
     def _note(self) -> None:
@@ -257,6 +259,7 @@ class Student:
     def run(self) -> None:
         try:
             self.tab.open()
+            self.joined_on = self.tab.cookies.get("ce_replica", "?")
             self.tab.rerun()
             while not self.shared.stop.is_set():
                 try:
@@ -451,13 +454,10 @@ def report(args, server, sampler, marks, rounds, students, teacher, probe, histo
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}")
     print(f"server: {server.description}; class store: {args.store or 'sqlite'}")
     print(f"class: 1 teacher and {n} students (each from its own address 127.0.0.N), {len(rounds)} questions")
-    spread = {}
-    for student in students:
-        spread[student.tab.cookies.get("ce_replica", "?")] = (
-            spread.get(student.tab.cookies.get("ce_replica", "?"), 0) + 1
-        )
-    print(f"students per replica at the end (cookie): {dict(sorted(spread.items()))}; reconnects: "
-          f"{sum(s.reconnects for s in students)}")  # fmt: skip
+    first = Counter(student.joined_on for student in students)
+    last = Counter(student.tab.cookies.get("ce_replica", "?") for student in students)
+    print(f"students per replica (cookie): {dict(sorted(first.items()))} when they joined, {dict(sorted(last.items()))} "
+          f"at the end; reconnects: {sum(s.reconnects for s in students)}")  # fmt: skip
     seen = [s for r in rounds for s in r.seen.values()]
     outcome = [s for r in rounds for s in r.outcome.values()]
     tally = []
