@@ -151,6 +151,12 @@ def _say(kind: str, text: str) -> None:
     current().message = (kind, text)
 
 
+def _store_answers() -> None:
+    """The store answered: a message that it did not is over."""
+    if current().message[1] == STORE_DOWN:
+        current().message = ("", "")
+
+
 def _refused(outcome: Outcome) -> bool:
     """Whether ``outcome`` is a refusal (then its sentence is the class bar's message)."""
     if isinstance(outcome, Outcome) and not outcome.ok:
@@ -291,6 +297,7 @@ def refresh_teacher() -> RoomView | None:
             _refused(view)
         return None
     state.view = view
+    _store_answers()
     return view
 
 
@@ -448,7 +455,9 @@ def poll() -> bool:
         return False
     version = _call(room.version, state.code)
     if isinstance(version, Outcome):
-        return False  # the store did not answer: try again at the next poll
+        _refused(version)  # the store did not answer: say so, and try again at the next poll
+        return False
+    _store_answers()
     if version is None:
         _leave("info", rooms.MESSAGES[rooms.store.UNKNOWN])
         return True

@@ -129,7 +129,10 @@ def _teacher_live() -> None:
         return
     view = class_mode.refresh_teacher()
     if view is None:
-        st.rerun()  # the room has gone: the whole page leaves class mode
+        if class_mode.current().role != TEACHER:
+            st.rerun()  # the room has gone: the whole page leaves class mode
+        _message()  # the store did not answer: say so, and read again at the next tick
+        return
     students = "1 student" if view.students == 1 else f"{view.students:,} students"
     question = view.question
     head = f"**Class {rooms.display_code(view.code)}** · {students} in the room"

@@ -316,3 +316,27 @@ def test_students_follow_the_teachers_settings(open_app, classroom):
     shown = notices(s.run())
     assert s.session_state.settings.K == 8 and s.session_state.settings.lesson == "linear"
     assert any(notice.startswith("Class settings: K='99' is outside") for notice in shown), shown
+
+
+@pytest.mark.parametrize("store_url", ["redis://127.0.0.1:1/0", "ftp://nowhere/db"])
+def test_a_store_that_does_not_answer_is_a_message(open_app, monkeypatch, store_url):
+    """Test that a Redis that does not answer, or a store URL of another kind, ends as one sentence on the page,
+    never an exception, and the page works as without a class."""
+    monkeypatch.setenv("CE_STORE", store_url)
+    at = open_app({**LINK, "teach": "1"})
+    assert not at.exception
+    shown = texts(at)
+    assert class_mode.STORE_DOWN in shown or "Class mode is not available on this server" in shown
+    assert class_state(at).role == "" and at.session_state.trainer is not None
+
+
+def test_a_teachers_page_rides_out_a_store_that_stops_answering(open_app, classroom, monkeypatch):
+    """Test that when the store stops answering under a running class the teacher's page says so and stays the
+    teacher's (no rerun loop, no exception), and carries on once the store answers again."""
+    t = teacher(open_app)
+    monkeypatch.setenv("CE_STORE", "redis://127.0.0.1:1/0")  # this process now reaches a store that is down
+    t.run()
+    assert not t.exception and class_mode.STORE_DOWN in texts(t) and class_state(t).role == class_mode.TEACHER
+    monkeypatch.delenv("CE_STORE")
+    t.run()
+    assert class_mode.STORE_DOWN not in texts(t) and "0 students in the room" in texts(t)
