@@ -283,6 +283,7 @@ class Tab:
         self.full_run = not msg.metadata.run.fragment_ids
         if self.full_run:
             self.drawn = set()
+            self.auto_reruns.clear()  # the frontend's cleanupAutoReruns: the run's fragments set them again
 
     def _note_delta(self, delta, at: float) -> Render | None:
         if delta.WhichOneof("type") != "new_element":
