@@ -144,6 +144,9 @@ def _teacher_live() -> None:
     _message()
     if question is None:
         st.caption("Pick a question and press Ask: students answer on their phones, Reveal runs the steps here.")
+        if st.session_state.data.source != "generated":
+            st.caption(f"Your points are {st.session_state.data.source}: students' stages show the generated data of "
+                       "these settings (a link carries settings, not points). The questions are about yours.")  # fmt: skip
         return
     if question.revealed:  # the question was on screen until now: the answer, its why and the split take its place
         right = question.split.get(question.answer, 0)
