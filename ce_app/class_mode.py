@@ -355,11 +355,12 @@ def ask(choice: str) -> None:
     if isinstance(question, Skip):
         return _say("info", f"Not asked: {questions.skip_reason(question)}")
     push_settings()  # the students' pages select the same point before the question names it
-    posed = rooms.pose(questions.word(question, ss.data.class_names))
+    lr = due.params.get("lr") if due is not None else None
+    start = {"step": question.step, "steps": question.steps, "state": question.state, "lr": lr}
+    posed = replace(rooms.pose(questions.word(question, ss.data.class_names)), start=start)
     outcome = _call(room.ask, state.code, state.key, posed)
     if _refused(outcome):
         return None
-    lr = due.params.get("lr") if due is not None else None
     state.pending = Pending(outcome.number, question, ss.trainer.snapshot(), ss.trainer_version,
                             player.current().runs, lr)  # fmt: skip
     if due is not None:
@@ -367,6 +368,20 @@ def ask(choice: str) -> None:
     state.message = ("", "")
     refresh_teacher()
     return None
+
+
+def _run_steps(trainer: ce_core.Trainer, steps: int, lr: float | None) -> int:
+    """Run ``steps`` steps on the session's trainer, at the learning rate ``lr`` when a question is about that (the
+    slider moves there first, as the lesson says), and show them on the stage; how many ran."""
+    ss = st.session_state
+    if lr is not None:
+        ss.settings = replace(ss.settings, lr=nearest_lr(lr))
+        controls.seed_widgets(ss.settings)  # a button's callback runs before the sidebar is drawn
+        state.configure(trainer, ss.settings)
+    ran = trainer.step(steps)
+    state.configure(trainer, ss.settings)  # the settings in force now (a restore may have put back older ones)
+    player.show_trainer()
+    return ran
 
 
 def _run_question_steps(pending: Pending) -> str:
@@ -382,13 +397,7 @@ def _run_question_steps(pending: Pending) -> str:
                     "steps; the answer comes from the look-ahead made at Ask.")  # fmt: skip
         trainer.restore(pending.snapshot)  # back to the step the question was asked at (its settings too)
     before = trainer.step_count
-    if pending.lr is not None:  # the question is about steps at the lesson's new learning rate: move the slider
-        ss.settings = replace(ss.settings, lr=nearest_lr(pending.lr))
-        controls.seed_widgets(ss.settings)  # Reveal's callback runs before the sidebar is drawn
-        state.configure(trainer, ss.settings)
-    ran = trainer.step(question.steps)
-    state.configure(trainer, ss.settings)  # the settings in force now (a restore put back the older ones)
-    player.show_trainer()
+    ran = _run_steps(trainer, question.steps, pending.lr)
     shown = "1 step" if ran == 1 else f"{ran:,} steps"
     return f"The stage ran the {shown} the question was about: step {before:,} to {trainer.step_count:,}."
 
@@ -475,3 +484,32 @@ def answer(number: int, choice: str) -> None:
         return
     state.message = ("", "")
     _read_student_view(room, follow=False)  # a callback cannot rerun the page: new settings wait for the poll
+
+
+MAX_CATCH_UP = 2000  # steps a student's stage may run to reach the teacher's (a second of CPU for a large model)
+
+
+def catch_up() -> None:
+    """Bring this student's stage to the teacher's after a Reveal: from step 0 of the same settings to the step the
+    question was asked at, then the question's steps. Training is deterministic, so this lands exactly on the
+    teacher's state, unless the teacher's run was not one run of these settings (a setting changed on the way, or
+    points of their own): the state's fingerprint at the asked step tells, and then nothing more is run."""
+    ss, state = st.session_state, current()
+    question = state.view.question if state.role == STUDENT and state.view is not None else None
+    start = question.start if question is not None and question.revealed else {}
+    if not start or idle_reason(ss.data):
+        return _say("info", "There is nothing to follow on your stage.")
+    trainer, target = ss.trainer, int(start["step"])
+    if target > MAX_CATCH_UP:
+        return _say("info", f"The teacher's stage was {target:,} steps in: too far for yours to follow.")
+    player.stop_playing()
+    trainer.reset()
+    trainer.step(target)
+    if ce_core.predict.state_digest(trainer) != start["state"]:
+        player.show_trainer()
+        _say("info", f"Your stage is at step {trainer.step_count:,}, but not in the teacher's state there (the teacher "
+                     "changed a setting on the way, or trains on points of their own).")  # fmt: skip
+    else:
+        _run_steps(trainer, int(start["steps"]), start.get("lr"))
+        _say("success", f"Your stage ran the same steps: it is at step {trainer.step_count:,}, as the teacher's.")
+    st.rerun()  # the button is in the room bar's fragment: the whole page, stage and sidebar, shows the new state

@@ -241,6 +241,13 @@ def _student_live() -> None:
     st.markdown(plain(question.why))
     st.markdown(f"**{question.answered:,} answered** of {question.students:,} in the room")
     _split(question, reveal=True)
+    if question.start:
+        st.button(
+            "Show it on my stage",
+            key=f"class_catch_up_{question.number}",
+            on_click=class_mode.catch_up,
+            help="Runs your stage from step 0 to where the teacher's is, the same steps: see it up close.",
+        )
 
 
 def _answer_buttons(question: QuestionView) -> None:

@@ -102,6 +102,8 @@ class Posed:
     answer: str  # the right choice id
     why: str = ""  # shown at the reveal
     element: dict = field(default_factory=dict)  # the element that tells, for the reveal's highlight
+    start: dict = field(default_factory=dict)  # where the steps start (step, steps, state digest, lr), for a
+    #                                            student's stage to follow the teacher's after the reveal
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class QuestionView:
     answer: str = ""
     why: str = ""
     element: dict = field(default_factory=dict)
+    start: dict = field(default_factory=dict)  # Posed.start, once revealed
     split: dict = field(default_factory=dict)  # choice id -> count
     answered: int = 0
     students: int = 0
@@ -239,7 +242,8 @@ class Classroom:
         if posed.answer not in choice_ids or len(set(choice_ids)) != len(choice_ids):
             raise ValueError(f"the answer {posed.answer!r} must be one of the distinct choices {choice_ids}")
         payload = json.dumps({"kind": posed.kind, "text": posed.text, "choices": [list(c) for c in posed.choices],
-                              "why": posed.why, "element": posed.element}, ensure_ascii=False)  # fmt: skip
+                              "why": posed.why, "element": posed.element, "start": posed.start},
+                             ensure_ascii=False)  # fmt: skip
         if len(payload) > MAX_PAYLOAD_CHARS:
             return self._refuse("too_long")
         status, number = self.store.open_question(code, payload, posed.answer, choice_ids, self.clock(),
@@ -372,6 +376,7 @@ def _question_view(record: QuestionRecord, counts: dict, *, teacher: bool, mine:
         number=record.number, kind=payload["kind"], text=payload["text"],
         choices=tuple(tuple(choice) for choice in payload["choices"]), revealed=revealed,
         answer=record.answer if show else "", why=payload["why"] if show else "",
-        element=payload["element"] if show else {}, split=dict(counts) if show else {},
+        element=payload["element"] if show else {}, start=payload.get("start", {}) if show else {},
+        split=dict(counts) if show else {},
         answered=sum(counts.values()) if show else 0, students=students, mine=mine,
     )  # fmt: skip

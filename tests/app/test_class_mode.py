@@ -340,3 +340,30 @@ def test_a_teachers_page_rides_out_a_store_that_stops_answering(open_app, classr
     monkeypatch.delenv("CE_STORE")
     t.run()
     assert class_mode.STORE_DOWN not in texts(t) and "0 students in the room" in texts(t)
+
+
+def test_a_student_brings_their_stage_to_the_teachers_after_a_reveal(open_app, classroom):
+    """Test that after a Reveal a student's stage runs to exactly the teacher's state (same weights, bitwise), and
+    that a teacher whose run had a setting changed on the way gets no false match: the student is told."""
+    from tests.app.player import Browser
+
+    t = teacher(open_app)
+    Browser(t).step(10)  # the question is asked at step 10, not at the start
+    ask(t, "loss_below")
+    s = student(open_app, class_state(t).code, **LINK)
+    t.button(key="class_reveal").click().run()
+    s.run()
+    s.button(key="class_catch_up_1").click().run()
+    assert not s.exception and "as the teacher's" in texts(s)
+    mine, theirs = s.session_state.trainer, t.session_state.trainer
+    assert mine.step_count == theirs.step_count == 60
+    for name in theirs.params:
+        np.testing.assert_array_equal(mine.params[name], theirs.params[name])
+
+    t.selectbox(key="w_opt").set_value("momentum").run()  # the teacher changes the optimizer mid-run
+    ask(t, "loss_below")
+    t.button(key="class_reveal").click().run()
+    s.run()
+    s.button(key="class_catch_up_2").click().run()
+    assert s.session_state.settings.opt == "momentum"  # the student follows the teacher's settings ...
+    assert "not in the teacher's state there" in texts(s)  # ... but 60 steps of momentum are not the teacher's run
