@@ -17,7 +17,7 @@ from .classroom import rooms
 from .classroom.rooms import QuestionView
 from .text import plain
 
-LIVE_PIXELS = 140  # the teacher's live box: its height never changes, so the stage below stays where it was laid out
+LIVE_PIXELS = 150  # the teacher's live box: its height never changes, so the stage below stays where it was laid out
 QR_PIXELS = 440  # the join code's QR on a 1280 x 720 projector: 10 px a module for a link of about 150 characters
 LESSON_PICKER_PIXELS = 220  # the teacher's row fits one line of a 1280 px projector in presentation mode
 KIND_PICKER_PIXELS = 270
