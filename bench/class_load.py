@@ -37,6 +37,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -425,6 +426,7 @@ def run(args):
         log = server.log()
         history = _history(store_url, teacher) if teacher is not None and teacher.code else None
         server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
     return report(args, server, sampler, marks, rounds, students, teacher, probe, history, log, failure)
 
 
