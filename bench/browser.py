@@ -26,6 +26,8 @@ drives it with headless Chromium (software rendering, on the same 2 cores as the
     its first answer (the server looks ahead on a fork of the trainer to find one that is no coin toss), and a
     click on that answer until the new step and the reveal are on screen. Reported, no budget of their own (the
     Step budget, median <= 100 ms, is the yardstick).
+(g) Step latency with a class room open, as (b): on the teacher's page (its tally read every 0.5 s) and on a
+    student's page (its poll every second). The same budgets.
 
 Not run as a test: the figures depend on the machine and on whatever else it is doing (the load average is
 printed next to them). The exit status is 1 if a figure misses its budget.
@@ -42,6 +44,9 @@ import numpy as np
 
 from bench import page_load
 from bench.core import cpu_model
+from ce_app.classroom.backends import DB_FILE
+from ce_app.classroom.rooms import Classroom
+from ce_app.classroom.sqlite_store import SQLiteStore
 from tests.e2e import server, ui
 
 LINK = page_load.TRAIN_LINK  # N = 500, K = 4, one hidden layer of 32
@@ -135,12 +140,12 @@ def row(name: str, value: float, unit: str, budget: str = "", ok: bool | None = 
     return f"  {name:<52} {value:>8.1f} {unit:<5} {budget:<11} {verdict}"
 
 
-def measure_clicks(browser, url: str, clicks: int) -> list[float]:
+def measure_clicks(browser, url: str, clicks: int, link: str = LINK) -> list[float]:
     """(b): ms from a click on Step until the new step is painted."""
     context = browser.new_context(viewport=ui.VIEWPORT)
     page = context.new_page()
     try:
-        ui.open_app(page, url, LINK)
+        ui.open_app(page, url, link)
         frame = ui.stage_frame(page)
         shown = []
         for i in range(clicks + 1):  # the first click is a warm-up (the batch view appears after it)
@@ -271,6 +276,12 @@ def main(argv: list[str] | None = None) -> int:
                 playing = {fps: measure_playing(browser, app.url, fps, 5, seconds) for fps in (30, 60)}
                 tfp = measure_playing(browser, app.url, 30, 63, seconds, TFP_LINK)
                 asked, answered = measure_predict(browser, app.url, clicks)
+                room = Classroom(SQLiteStore(app.data_dir / DB_FILE)).start(LINK.removeprefix("/?"))
+                in_class = {
+                    "the teacher's page": measure_clicks(browser, app.url, clicks,
+                                                         f"{LINK}&room={room.code}&teacher={room.teacher_key}"),
+                    "a student's page": measure_clicks(browser, app.url, clicks, f"{LINK}&room={room.code}"),
+                }  # fmt: skip
         finally:
             browser.close()
     print(f"\n(a) load at 1440 x 900: navigation until a click on Step would work (median of {loads})")
@@ -300,6 +311,12 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print(row(f"{name}: median", float(np.median(values)), "ms"))
         print(row(f"{name}: p90", float(np.percentile(values, 90)), "ms"))
+    print(f"\n(g) click on Step -> the new step on screen, with a class room open ({clicks} clicks each)")
+    for page_name, times in in_class.items():
+        for name, q, key in (("median", 50, "click_median_ms"), ("p90", 90, "click_p90_ms")):
+            value = float(np.percentile(times, q))
+            results.append(value <= BUDGETS[key])
+            print(row(f"{page_name}, {name}", value, "ms", f"<= {BUDGETS[key]:g} ms", results[-1]))
     missed = results.count(False)
     print(f"\n{len(results) - missed} of {len(results)} figures within budget")
     return 1 if missed else 0

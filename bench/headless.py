@@ -168,6 +168,10 @@ class Tab:
     problems: list[str] = field(default_factory=list)  # exceptions and error alerts the page showed
     warnings: list[str] = field(default_factory=list)  # st.warning texts (a link the app corrected, ...)
     received_bytes: int = 0
+    headers: dict[str, str] = field(default_factory=dict)  # more headers of the websocket's request
+    source_address: str | None = None  # the local address the websocket connects from (e.g. 127.0.0.7)
+    auto_reruns: dict[str, float] = field(default_factory=dict)  # fragment id -> seconds, as the page's timers
+    elements: list | None = None  # when a list: (kind, element, fragment id, arrival) of every element drawn
 
     def _http_get(self, path: str) -> None:
         """GET with this tab's cookies; keep what Set-Cookie sends, as a browser's cookie jar would."""
@@ -186,7 +190,9 @@ class Tab:
         for path in (f"/?{self.query}", "/_stcore/health", "/_stcore/host-config"):
             self._http_get(path)
         ws_url = "ws" + self.base_url[len("http") :] + "/_stcore/stream"
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else None
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        headers = {**headers, **self.headers} or None
+        source = {"source_address": (self.source_address, 0)} if self.source_address else {}
         self.ws = connect(
             ws_url,
             subprotocols=["streamlit", self.cookies.get(XSRF_COOKIE, NO_XSRF_TOKEN)],
@@ -195,6 +201,7 @@ class Tab:
             compression=None,  # Streamlit's server does not negotiate permessage-deflate either way
             ping_interval=None,  # browsers never ping; the server's pings are answered automatically
             open_timeout=HTTP_TIMEOUT_S,
+            **source,
         )
         self.upstream = self.upstream or (self.ws.response.headers.get("X-Upstream", "") if self.ws.response else "")
 
@@ -203,10 +210,12 @@ class Tab:
             with contextlib.suppress(Exception):
                 self.ws.close()
 
-    def rerun(self, fragment_id: str = "", player: tuple[str, str] | None = None) -> None:
+    def rerun(self, fragment_id: str = "", player: tuple[str, str] | None = None, trigger: str = "",
+              auto: bool = False) -> None:  # fmt: skip
         """Ask for a run with every widget's value, as the frontend does on any widget change.
 
-        ``player`` is (component id, JSON value): the player's value, which replaces the one kept.
+        ``player`` is (component id, JSON value): the player's value, which replaces the one kept. ``trigger``: the
+        id of a button pressed (its trigger is sent once, never kept). ``auto``: a fragment's timer asks.
         """
         if player is not None:
             self.widgets[player[0]] = WidgetState(id=player[0], json_value=player[1])
@@ -215,7 +224,10 @@ class Tab:
         state.query_string = self.query
         state.page_script_hash = self.page_script_hash
         state.fragment_id = fragment_id
+        state.is_auto_rerun = auto
         state.widget_states.widgets.extend(self.widgets.values())
+        if trigger:
+            state.widget_states.widgets.append(WidgetState(id=trigger, trigger_value=True))
         for name, value in CONTEXT.items():
             setattr(state.context_info, name, value)
         state.context_info.url = f"{self.base_url}/?{self.query}" if self.query else f"{self.base_url}/"
@@ -246,6 +258,11 @@ class Tab:
             self._note_new_session(msg)
         elif kind == "navigation":
             self.page_script_hash = msg.navigation.page_script_hash
+        elif kind == "auto_rerun":
+            self.auto_reruns[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+        elif kind == "stop_auto_rerun":
+            for fragment_id in msg.stop_auto_rerun.fragment_ids:
+                self.auto_reruns.pop(fragment_id, None)
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string  # the frontend puts it in the URL, then sends it back
         elif kind == "script_finished" and msg.script_finished == FINISHED and self.full_run:
@@ -266,6 +283,7 @@ class Tab:
         self.full_run = not msg.metadata.run.fragment_ids
         if self.full_run:
             self.drawn = set()
+            self.auto_reruns.clear()  # the frontend's cleanupAutoReruns: the run's fragments set them again
 
     def _note_delta(self, delta, at: float) -> Render | None:
         if delta.WhichOneof("type") != "new_element":
@@ -273,6 +291,8 @@ class Tab:
         element = delta.new_element
         kind = element.WhichOneof("type")
         el = getattr(element, kind)
+        if self.elements is not None:
+            self.elements.append((kind, el, delta.fragment_id, at))
         if kind == "component_instance" and el.component_name == PLAYER:
             self.drawn.add(el.id)
             blobs = {arg.key: arg.bytes for arg in el.special_args if arg.WhichOneof("value") == "bytes"}

@@ -6,6 +6,7 @@
     python -m bench.load --via-proxy --sessions 60   # deploy/local_cluster.sh 2: two replicas behind nginx
     python -m bench.load --via-proxy --sessions 60 --even   # the same, 30 per replica instead of a random split
     python -m bench.load --url http://127.0.0.1:8080 # a server (or cluster) that is already running
+    python -m bench.load --class                     # a class poll: 1 teacher, 60 students, 2 replicas (bench.class_load)
 
 Starts ``streamlit run app.py`` on a free localhost port, pinned to core 0 with ``taskset -c 0`` (``--no-pin``:
 not pinned), and moves this bench to the other cores, so the server has its core to itself. Each student is a
@@ -317,12 +318,13 @@ def _pid_file(path: Path) -> list[int]:
         return []
 
 
-def start_cluster(replicas: int) -> Server:
-    """``deploy/local_cluster.sh N --port P``: N replicas (pinned to cores 0, 1, ...) behind nginx on port P."""
+def start_cluster(replicas: int, options: tuple = (), env: dict | None = None) -> Server:
+    """``deploy/local_cluster.sh N --port P [options]``: N replicas (pinned to cores 0, 1, ...) behind nginx on port
+    P, with ``env`` added to this process's environment."""
     port = free_port()
     log = Path(tempfile.NamedTemporaryFile(prefix="ce-cluster-", suffix=".log", delete=False).name)  # noqa: SIM115
-    command = ["bash", str(REPO_ROOT / "deploy" / "local_cluster.sh"), str(replicas), "--port", str(port)]
-    env = {**os.environ, "CE_PYTHON": sys.executable}
+    command = ["bash", str(REPO_ROOT / "deploy" / "local_cluster.sh"), str(replicas), "--port", str(port), *options]
+    env = {**os.environ, "CE_PYTHON": sys.executable, **(env or {})}
     with open(log, "wb") as out:
         process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    env=env)  # fmt: skip
@@ -778,7 +780,21 @@ def main() -> None:
     parser.add_argument("--even", action="store_true", help="with --via-proxy: give the students ce_replica "
                         "cookies r0, r1, r0, ... (as returning browsers carry), so the replicas get equal shares "
                         "instead of nginx's random split")  # fmt: skip
+    poll = parser.add_argument_group("a class poll (--class: 1 teacher and --students students over 2 replicas "
+                                     "behind nginx; see bench/class_load.py)")  # fmt: skip
+    poll.add_argument("--class", dest="class_poll", action="store_true", help="run the class poll scenario")
+    poll.add_argument("--students", type=int, default=60, help="students in the room (60)")
+    poll.add_argument("--rounds", type=int, default=4, help="questions asked (4)")
+    poll.add_argument("--idle", type=float, default=20.0, help="seconds the class sits idle before the first "
+                      "question, to measure an idle student's cost (20)")  # fmt: skip
+    poll.add_argument("--store", choices=("sqlite", "redis"), help="the class store (default: SQLite)")
+    poll.add_argument("--no-restart", dest="restart", action="store_false", help="do not restart a replica in the "
+                      "last question")  # fmt: skip
     args = parser.parse_args()
+    if args.class_poll:
+        from bench import class_load
+
+        sys.exit(0 if class_load.run(args) else 1)
     if args.even and not args.via_proxy:
         parser.error("--even needs --via-proxy")
     if args.quick:

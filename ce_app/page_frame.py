@@ -29,6 +29,7 @@ def run() -> Settings:
     if "settings" not in ss:
         session.start()
         streamlit_internals.empty_session_state_at_session_end()  # a closed session's trainer is freed at once
+    session.take_followed()  # settings a class's teacher chose, left by the previous run
     hidden = ss.settings.hidden_controls()
     settings = controls.sidebar(ss.trainer.n_train, hidden, ss.data.source)
     session.apply(settings)

@@ -97,6 +97,14 @@ def stop_playing() -> None:
         current().stop(SessionHost())
 
 
+def show_trainer() -> None:
+    """The trainer was moved from outside the stage (a class Reveal ran the steps its question was about): stop
+    playing, and make the next drawing show the trainer as it is now, whatever the stage showed before."""
+    core = current()
+    core.stop(SessionHost())
+    core.still_key = ()  # the still frame is made again from the trainer (Stage._still)
+
+
 def take_focus() -> None:
     """The stage takes the keyboard focus when it is next drawn (after the lesson picker, say)."""
     current().take_focus()

@@ -11,16 +11,23 @@ from dataclasses import replace
 
 import streamlit as st
 
-from . import controls, lesson_questions, lessons, state
+from . import class_links, controls, lesson_questions, lessons, state
 from .settings import Settings, from_query, lesson_settings, to_query
 
 MAX_NOTICES = 8  # a link with many problems shows the first few (each one a toast)
 
 
 def query_dict() -> dict[str, list[str]]:
-    """The page's query parameters, every value of each (a link may repeat one)."""
+    """The page's settings in its query, every value of each (a link may repeat one); class mode's parameters
+    (``class_links.PARAMS``) are not settings and are left out."""
     qp = st.query_params
-    return {name: qp.get_all(name) for name in qp}
+    return {name: qp.get_all(name) for name in qp if name not in class_links.PARAMS}
+
+
+def class_params() -> dict[str, list[str]]:
+    """Class mode's parameters of the page's query (room, teacher key, student id)."""
+    qp = st.query_params
+    return {name: qp.get_all(name) for name in class_links.PARAMS if name in qp}
 
 
 def notify(message: str) -> None:
@@ -142,9 +149,24 @@ def start_lesson(key: str) -> None:
     replace_data(state.generate(ss.settings), f"Lesson {lesson.title}: training starts from step 0.")
 
 
+def follow(settings: Settings) -> None:
+    """Take settings chosen elsewhere (a class's teacher) at the start of the next run, before the sidebar's
+    widgets are drawn from them (a run cannot change a widget it has drawn): the caller reruns the app."""
+    st.session_state.followed_settings = settings
+
+
+def take_followed() -> None:
+    """Apply the settings ``follow`` left for this run, as if the student had set them (with the same notices)."""
+    settings = st.session_state.pop("followed_settings", None)
+    if settings is not None:
+        controls.seed_widgets(settings)
+        apply(settings)
+
+
 def sync_url(settings: Settings) -> None:
-    """Mirror the settings into the URL (only values that differ from the defaults), when they changed."""
-    wanted = to_query(settings)
+    """Mirror the settings into the URL (only values that differ from the defaults), when they changed; class
+    mode's parameters stay as they are (``class_mode`` writes them)."""
     current = {name: st.query_params.get(name) for name in st.query_params}
+    wanted = {**to_query(settings), **{name: current[name] for name in class_links.PARAMS if name in current}}
     if wanted != current:
         st.query_params.from_dict(wanted)

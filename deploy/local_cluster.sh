@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run N replicas of Cross-Entropy Playground behind nginx on this machine, with session affinity.
 #
-#   deploy/local_cluster.sh N [--port P] [--bind ADDR]   start N replicas and nginx on ADDR:P (127.0.0.1:8080);
+#   deploy/local_cluster.sh N [--port P] [--bind ADDR] [--store sqlite|redis]
+#                                                         start N replicas and nginx on ADDR:P (127.0.0.1:8080);
 #                                                         runs in the foreground until Ctrl-C or SIGTERM
 #   deploy/local_cluster.sh restart K [--port P]         restart replica K of the cluster running on port P
 #   deploy/local_cluster.sh status [--port P]            list that cluster's replicas and their health
@@ -12,6 +13,11 @@
 # logs and temp files are in a temp dir (TMPDIR, default /tmp: ce-cluster-P.XXXXXX), which also holds each
 # replica's log and pid file (replica-K.log, replica-K.pid). On exit, for whatever reason (Ctrl-C, SIGTERM, an
 # error), the script stops every process it started, by PID, and removes that dir.
+#
+# Class mode's store (rooms, questions, answers), shared by every replica: by default the environment's (CE_STORE,
+# CE_DATA_DIR; unset: one SQLite file in <temp dir>/cross-entropy-playground, which replicas on one machine share);
+# --store redis starts a local redis-server on a free loopback port (no disk: --save "", no AOF), passes
+# CE_STORE=redis://127.0.0.1:PORT/0 to the replicas and stops it on exit; --store sqlite ignores CE_STORE.
 #
 # Python: $CE_PYTHON if set, else the active virtualenv's, else the repo's .venv, else python3.
 # Replicas run from the repo root (Streamlit reads .streamlit/config.toml from the working directory), with the
@@ -27,7 +33,7 @@ START_TIMEOUT=${CE_START_TIMEOUT:-90}  # seconds for one replica to answer its h
 STOP_GRACE=${CE_STOP_GRACE:-10}        # seconds between SIGTERM and SIGKILL
 
 usage() {
-    sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -230,6 +236,58 @@ on_restart_request() {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
+# Class mode's store
+# ---------------------------------------------------------------------------------------------------------------
+redis_answers() {
+    "$PY" - "$1" <<'EOF2'
+import socket, sys
+try:
+    with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1) as s:
+        s.sendall(b"PING\r\n")
+        sys.exit(0 if s.recv(16).startswith(b"+PONG") else 1)
+except OSError:
+    sys.exit(1)
+EOF2
+}
+
+# --store redis: a redis-server of our own on the first free loopback port above the replicas', for the replicas.
+start_redis() {
+    local binary port deadline
+    binary=$(command -v redis-server 2>/dev/null || true)
+    [[ -n $binary ]] || die "--store redis needs redis-server: apt-get install redis-server (its system service is not used)"
+    port=$((${PORTS[N - 1]} + 1))
+    until port_free 127.0.0.1 "$port"; do
+        port=$((port + 1))
+        ((port <= 65535)) || die "no free port for redis-server"
+    done
+    "$binary" --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$DIR" \
+        </dev/null >>"$DIR/redis.log" 2>&1 &
+    REDIS_PID=$!
+    deadline=$((SECONDS + 10))
+    until redis_answers "$port"; do
+        alive "$REDIS_PID" || die "redis-server exited at start: see $DIR/redis.log"
+        ((SECONDS < deadline)) || die "redis-server did not answer on 127.0.0.1:$port within 10s"
+        sleep 0.1
+    done
+    export CE_STORE="redis://127.0.0.1:$port/0"
+}
+
+choose_store() {
+    case $STORE in
+        redis) start_redis ;;
+        sqlite) unset CE_STORE ;;
+        "") ;;
+        *) die "--store must be sqlite or redis, not '$STORE'" ;;
+    esac
+    if [[ -n ${CE_STORE:-} ]]; then
+        STORE_TEXT="$CE_STORE"
+    else
+        STORE_TEXT="SQLite in ${CE_DATA_DIR:-$("$PY" -c 'import tempfile; print(tempfile.gettempdir())')/cross-entropy-playground} (WAL, one file for every replica)"
+    fi
+    echo "$STORE_TEXT" >"$DIR/store"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
 # nginx
 # ---------------------------------------------------------------------------------------------------------------
 write_nginx_conf() {
@@ -310,7 +368,7 @@ find_cluster_dir() {
 cmd_status() {
     local k port cpu pid state
     find_cluster_dir
-    echo "cluster dir $DIR, supervisor pid $SUPERVISOR"
+    echo "cluster dir $DIR, supervisor pid $SUPERVISOR, class store: $(cat -- "$DIR/store" 2>/dev/null || echo '?')"
     while read -r k port cpu; do
         pid=$(cat -- "$DIR/replica-$k.pid" 2>/dev/null || true)
         if alive "$pid" && healthy "127.0.0.1:$port"; then state=healthy; elif alive "$pid"; then state=starting/unhealthy; else state=down; fi
@@ -345,6 +403,7 @@ cmd_restart() {
 DIR=""
 NGINX_PID=""
 SLEEP_PID=""
+REDIS_PID=""
 
 cleanup() {
     local rc=$? pids=() k
@@ -355,6 +414,7 @@ cleanup() {
             pids+=("$(replica_pid "$k")")
         done
         [[ -n $SLEEP_PID ]] && pids+=("$SLEEP_PID")
+        [[ -n $REDIS_PID ]] && pids+=("$REDIS_PID")  # after the replicas: they may still write to it
         note "stopping what this script started (pids ${pids[*]})"
         stop_pids "${pids[@]}"
         rm -rf -- "$DIR"
@@ -364,6 +424,7 @@ cleanup() {
 
 cmd_start() {
     in_range "$N" 1 64 || die "N must be a number of replicas from 1 to 64, not '$N'"
+    [[ $STORE =~ ^(|sqlite|redis)$ ]] || die "--store must be sqlite or redis, not '$STORE'"
     [[ -r $TEMPLATE ]] || die "missing $TEMPLATE"
     find_nginx
     find_python
@@ -394,8 +455,9 @@ cmd_start() {
         echo "$k ${PORTS[$k]} $( ((k < NCPU)) && echo "$k" || echo any)" >>"$DIR/replicas"
     done
     trap on_restart_request USR1
+    choose_store
 
-    note "starting $N replicas with $PY (logs in $DIR)"
+    note "starting $N replicas with $PY (logs in $DIR), class store: $STORE_TEXT"
     for ((k = 0; k < N; k++)); do
         start_replica "$k"
     done
@@ -415,6 +477,7 @@ cmd_start() {
         echo "  replica $k  pid $(replica_pid "$k"), http://127.0.0.1:$port, cpu $cpu, log $DIR/replica-$k.log"
     done <"$DIR/replicas"
     echo "  nginx      pid $NGINX_PID, config $DIR/nginx.conf, logs $DIR/logs/"
+    echo "  class store $STORE_TEXT${REDIS_PID:+ (redis-server pid $REDIS_PID)}"
     echo "  restart    $SCRIPT_DIR/restart_replica.sh K --port $PORT"
     echo "  status     $SCRIPT_DIR/local_cluster.sh status --port $PORT"
     echo "  stop       Ctrl-C, or kill -TERM $$"
@@ -428,6 +491,7 @@ cmd_start() {
         wait "$SLEEP_PID" 2>/dev/null || true  # returns early when a signal arrives, so its trap runs at once
         SLEEP_PID=""
         alive "$NGINX_PID" || die "nginx (pid $NGINX_PID) exited: see $DIR/logs/error.log"
+        [[ -z $REDIS_PID ]] || alive "$REDIS_PID" || die "redis-server (pid $REDIS_PID) exited: see $DIR/redis.log"
         for ((k = 0; k < N; k++)); do
             pid=$(replica_pid "$k")
             if alive "$pid"; then
@@ -445,6 +509,7 @@ cmd_start() {
 # ---------------------------------------------------------------------------------------------------------------
 PORT=8080
 BIND=127.0.0.1
+STORE=""
 COMMAND=""
 ARG=""
 while (($#)); do
@@ -454,6 +519,8 @@ while (($#)); do
         --port=*) PORT=${1#--port=}; shift ;;
         --bind) (($# >= 2)) || die "--bind needs a value"; BIND=$2; shift 2 ;;
         --bind=*) BIND=${1#--bind=}; shift ;;
+        --store) (($# >= 2)) || die "--store needs a value"; STORE=$2; shift 2 ;;
+        --store=*) STORE=${1#--store=}; shift ;;
         restart | status)
             [[ -z $COMMAND ]] || die "unexpected '$1'"
             COMMAND=$1; shift ;;

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ce_app import lessons, page_frame, player, session
+from ce_app import class_mode, class_view, lessons, page_frame, player, session
 from ce_app import train_panels as panels
 
 PICKER_PX = 420  # the longest lesson title, whole, at presentation size (tests/e2e/test_small_screens.py)
@@ -10,37 +10,56 @@ PICKER_PX = 420  # the longest lesson title, whole, at presentation size (tests/
 settings = page_frame.ensure()
 ss = st.session_state
 
-if not settings.present:
-    st.title("Cross-Entropy Playground")
-    st.caption(
-        "A classifier turns each point x into scores (logits) u_k, squashes them into probabilities "
-        "p = softmax(u), and is punished by the loss −log p_y for the true class y. Every step of gradient descent "
-        "moves each class's weights by −lr·(p_k − y_k)·z. Step through it below, or press Play."
-    )
-
 
 def _pick_lesson() -> None:
     session.start_lesson(ss.lesson_pick)
     player.take_focus()  # the keyboard shortcuts work again at once: focus leaves the picker for the stage
 
 
-def lesson_bar() -> None:
-    """The lesson picker and what to notice: a teacher runs a lecture from here, without the sidebar."""
+def lesson_picker(container, notice_as_help: bool = False, width="stretch") -> None:
+    """The lesson picker; with ``notice_as_help`` the lesson's notice is its tooltip (a class bar has no room for
+    it on a projector)."""
     ss.lesson_pick = settings.lesson
+    notice = lessons.BY_KEY[settings.lesson].notice if settings.lesson and notice_as_help else None
+    container.selectbox("Lesson", ("", *lessons.KEYS), key="lesson_pick", label_visibility="collapsed",
+                        format_func=lambda key: lessons.BY_KEY[key].title if key else "Lessons: pick one, or play freely",
+                        on_change=_pick_lesson, help=notice, width=width)  # fmt: skip
+
+
+def lesson_bar() -> None:
+    """The lesson picker and what to notice: a teacher runs a lecture from here, without the sidebar. A student in
+    a class follows the teacher's lesson (only its notice); a class's teacher has the picker in the class bar."""
+    role = class_mode.current().role
+    if role == class_mode.TEACHER and settings.present:
+        return
+    if role:
+        if settings.lesson:
+            st.caption(lessons.BY_KEY[settings.lesson].notice)
+        return
     # A row that wraps: the picker wide enough for the longest title, what to notice beside it or, on a narrow
     # screen, below it. A phone's picker still cuts the longest titles, so the notice starts with the title (the
     # projector's layout is wide enough, and needs the room).
     row = st.container(horizontal=True, vertical_alignment="center")
-    row.selectbox("Lesson", ("", *lessons.KEYS), key="lesson_pick", label_visibility="collapsed", width=PICKER_PX,
-                  format_func=lambda key: lessons.BY_KEY[key].title if key else "Lessons: pick one, or play freely",
-                  on_change=_pick_lesson)  # fmt: skip
+    lesson_picker(row, width=PICKER_PX)
+    class_view.start_button(row)
     if settings.lesson:
         lesson = lessons.BY_KEY[settings.lesson]
         notice = lesson.notice if settings.present else f"**{lesson.title}.** {lesson.notice}"
         row.container(width="stretch").caption(notice)
 
 
-if "lesson" not in settings.hidden_controls():
+class_view.enter()
+# A student in a class sees the class bar first (on a phone the title would push the question off the screen).
+if not settings.present and class_mode.current().role != class_mode.STUDENT:
+    st.title("Cross-Entropy Playground")
+    st.caption(
+        "A classifier turns each point x into scores (logits) u_k, squashes them into probabilities "
+        "p = softmax(u), and is punished by the loss −log p_y for the true class y. Every step of gradient descent "
+        "moves each class's weights by −lr·(p_k − y_k)·z. Step through it below, or press Play."
+    )
+lesson_shown = "lesson" not in settings.hidden_controls()
+class_view.show(lesson_picker if lesson_shown else None)
+if lesson_shown:
     lesson_bar()
 
 

@@ -217,12 +217,17 @@ class RedisStore(Store):
     def close(self, code, now):
         return self._run("close", code, now)
 
+    def _hits_name(self, key: str, window: float, now: float) -> str:
+        return f"{self.prefix}hits:{key}:{window:g}:{int(now // window)}"
+
     def hit(self, key, window, now):
-        slot = int(now // window)
-        name = f"{self.prefix}hits:{key}:{window:g}:{slot}"
+        name = self._hits_name(key, window, now)
         with self.client.pipeline(transaction=True) as pipe:
             count, _ = pipe.incr(name).expire(name, math.ceil(2 * window)).execute()
         return int(count)
+
+    def hits(self, key, window, now):
+        return int(self.client.get(self._hits_name(key, window, now)) or 0)
 
     def purge(self, now):
         # The keys expire by themselves; only the count of open rooms needs sweeping.

@@ -7,9 +7,10 @@ never who answered what) and reveals the answer; the room keeps a short history 
 
 Codes: CODE_LENGTH = 8 symbols from a 30-symbol alphabet without look-alikes (0/O, 1/I/L, U/V), shown as two
 groups of four ("K7MQ-4PXZ"): 30^8 = 6.6e11 codes (about 2^39). At most MAX_ROOMS = 200 rooms are open, so a
-random guess hits one with probability 3e-10, and joining is rate-limited to JOIN_LIMIT = 10 attempts a minute
-per client: one client guessing for a room's whole 4 hours (2,400 guesses) finds any room with probability
-7e-7, and even 1,000 clients together 7e-4. The teacher key is secrets.token_urlsafe(24) (192 random bits); the
+random guess hits one with probability 3e-10, and joining is rate-limited to JOIN_LIMIT = 10 failed attempts (an
+unknown or closed code) a minute per client: one client guessing for a room's whole 4 hours (2,400 guesses) finds
+any room with probability 7e-7, and even 1,000 clients together 7e-4. Only failures count, so a whole class behind
+one address (a school's NAT, seen by a server in the cloud) joins at once. The teacher key is secrets.token_urlsafe(24) (192 random bits); the
 store keeps only its SHA-256.
 
 Every operation returns an :class:`Outcome`: ``ok``, a machine-readable ``status`` and one sentence for the
@@ -39,7 +40,7 @@ CODE_LENGTH = 8
 MAX_ROOMS = 200  # open rooms per store (all replicas together)
 MAX_STUDENTS = 500  # students per room
 MAX_QUESTIONS = 100  # questions per room: a lesson's worth, and a history that stays short
-JOIN_LIMIT = 10  # join attempts per client per JOIN_WINDOW
+JOIN_LIMIT = 10  # failed join attempts (unknown or closed code) per client per JOIN_WINDOW
 JOIN_WINDOW = 60.0  # seconds
 START_LIMIT = 5  # rooms one client may start per START_WINDOW: a teacher needs one, a flood would fill the store
 START_WINDOW = 600.0  # seconds
@@ -101,6 +102,8 @@ class Posed:
     answer: str  # the right choice id
     why: str = ""  # shown at the reveal
     element: dict = field(default_factory=dict)  # the element that tells, for the reveal's highlight
+    start: dict = field(default_factory=dict)  # where the steps start (step, steps, state digest, lr), for a
+    #                                            student's stage to follow the teacher's after the reveal
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ class QuestionView:
     answer: str = ""
     why: str = ""
     element: dict = field(default_factory=dict)
+    start: dict = field(default_factory=dict)  # Posed.start, once revealed
     split: dict = field(default_factory=dict)  # choice id -> count
     answered: int = 0
     students: int = 0
@@ -143,6 +147,11 @@ def pose(worded) -> Posed:
 def new_student_id() -> str:
     """A random id for one browser: 128 bits, URL-safe, not derived from anything about the person."""
     return secrets.token_urlsafe(16)
+
+
+def is_student_id(text) -> bool:
+    """Whether ``text`` can be a browser's id (as new_student_id makes them): a page reads it back from its link."""
+    return isinstance(text, str) and _STUDENT_ID.fullmatch(text) is not None
 
 
 def normalize_code(text: str) -> str | None:
@@ -233,7 +242,8 @@ class Classroom:
         if posed.answer not in choice_ids or len(set(choice_ids)) != len(choice_ids):
             raise ValueError(f"the answer {posed.answer!r} must be one of the distinct choices {choice_ids}")
         payload = json.dumps({"kind": posed.kind, "text": posed.text, "choices": [list(c) for c in posed.choices],
-                              "why": posed.why, "element": posed.element}, ensure_ascii=False)  # fmt: skip
+                              "why": posed.why, "element": posed.element, "start": posed.start},
+                             ensure_ascii=False)  # fmt: skip
         if len(payload) > MAX_PAYLOAD_CHARS:
             return self._refuse("too_long")
         status, number = self.store.open_question(code, payload, posed.answer, choice_ids, self.clock(),
@@ -298,16 +308,18 @@ class Classroom:
     def join(self, code, student: str, client: str | None = None) -> Outcome:
         """Join room ``code`` as ``student`` (a browser's id). ``client`` names who is rate-limited: the address
         the request came from when the page knows it, else the browser id."""
-        if not isinstance(student, str) or not _STUDENT_ID.fullmatch(student):
+        if not is_student_id(student):
             return self._refuse("bad_student")
         # Counted under a hash: the store never holds an address, nor a browser id outside its room.
-        attempts = self.store.hit("join:" + _hash_key(client or student)[:32], JOIN_WINDOW, self.clock())
-        if attempts > self.join_limit:
+        guesses = "join:" + _hash_key(client or student)[:32]
+        if self.store.hits(guesses, JOIN_WINDOW, self.clock()) >= self.join_limit:
             return self._refuse("rate_limited")  # before looking the code up: a blocked client learns nothing
         code = normalize_code(code)
         if code is None:
             return self._refuse("bad_code")
         status = self.store.join(code, student, self.clock(), self.max_students)
+        if status in (store.UNKNOWN, store.CLOSED):  # a wrong guess: only these count
+            self.store.hit(guesses, JOIN_WINDOW, self.clock())
         if status == store.FULL:
             return self._refuse("room_full")
         return self._result(status, (store.OK, store.ALREADY))
@@ -317,7 +329,7 @@ class Classroom:
         code = normalize_code(code)
         if code is None:
             return self._refuse("bad_code")
-        if not isinstance(student, str) or not _STUDENT_ID.fullmatch(student):
+        if not is_student_id(student):
             return self._refuse("bad_student")
         if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= self.max_questions:
             return self._refuse(store.NOT_OPEN)
@@ -364,6 +376,7 @@ def _question_view(record: QuestionRecord, counts: dict, *, teacher: bool, mine:
         number=record.number, kind=payload["kind"], text=payload["text"],
         choices=tuple(tuple(choice) for choice in payload["choices"]), revealed=revealed,
         answer=record.answer if show else "", why=payload["why"] if show else "",
-        element=payload["element"] if show else {}, split=dict(counts) if show else {},
+        element=payload["element"] if show else {}, start=payload.get("start", {}) if show else {},
+        split=dict(counts) if show else {},
         answered=sum(counts.values()) if show else 0, students=students, mine=mine,
     )  # fmt: skip

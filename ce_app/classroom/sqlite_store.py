@@ -266,6 +266,12 @@ class SQLiteStore(Store):
             ).fetchone()  # fmt: skip
             return count
 
+    def hits(self, key, window, now):
+        rows = self._read(
+            "SELECT count FROM hits WHERE key = ? AND window = ?", (f"{key}/{window:g}", int(now // window))
+        )
+        return rows[0][0] if rows else 0
+
     def purge(self, now):
         with self._write() as db:
             del db

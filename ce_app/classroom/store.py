@@ -144,6 +144,10 @@ class Store(ABC):
         """Count one event for ``key`` in the current window of ``window`` seconds; returns the count so far."""
 
     @abstractmethod
+    def hits(self, key: str, window: float, now: float) -> int:
+        """The count of ``key`` in the current window so far, counting nothing (0 when none)."""
+
+    @abstractmethod
     def purge(self, now: float) -> int:
         """Delete every room (and tombstone) idle for ttl seconds and old counters; returns the rooms deleted."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -58,6 +59,7 @@ class AppServer:
     url: str  # http://127.0.0.1:PORT, no trailing slash
     process: subprocess.Popen
     log_path: Path  # the server's stdout and stderr, read back when it fails
+    data_dir: Path | None = None  # its CE_DATA_DIR (the class store's file), removed when it stops
 
     def log_tail(self, chars: int = 4000) -> str:
         try:
@@ -88,14 +90,19 @@ def app_command(port: int) -> list[str]:
 
 
 def start_app(timeout: float = HEALTH_TIMEOUT_S, port: int | None = None) -> AppServer:
-    """Start the app from the repo root (on ``port``, or a free one) and wait until ``/_stcore/health`` answers."""
+    """Start the app from the repo root (on ``port``, or a free one) and wait until ``/_stcore/health`` answers.
+
+    The server gets its own CE_DATA_DIR (a new temp dir): its class rooms are its own, never another run's."""
     port = port or free_port()
     log = tempfile.NamedTemporaryFile(prefix="ce-app-", suffix=".log", delete=False)  # noqa: SIM115 - kept open by Popen
+    data_dir = Path(tempfile.mkdtemp(prefix="ce-data-"))
+    env = {**os.environ, "CE_DATA_DIR": str(data_dir)}
+    env.pop("CE_STORE", None)
     process = subprocess.Popen(
-        app_command(port), cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        app_command(port), cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
     )
     log.close()
-    server = AppServer(f"http://127.0.0.1:{port}", process, Path(log.name))
+    server = AppServer(f"http://127.0.0.1:{port}", process, Path(log.name), data_dir)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -121,6 +128,8 @@ def stop_app(server: AppServer, grace: float = 10.0) -> None:
             server.process.wait(timeout=grace)
     with contextlib.suppress(OSError):
         server.log_path.unlink()
+    if server.data_dir is not None:
+        shutil.rmtree(server.data_dir, ignore_errors=True)
 
 
 @contextlib.contextmanager

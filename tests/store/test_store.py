@@ -318,6 +318,19 @@ def test_joining_is_rate_limited_per_client(room, clock):
     assert classroom.join(code, students(1, "again")[0], "10.0.0.9").status == "room_full"  # looked up again
 
 
+def test_a_class_behind_one_address_joins_at_once(backend, clock):
+    """Test that only failed attempts count: 40 students behind one address (a school's NAT) all join within a
+    minute, and the count of that address's failures is read without being changed."""
+    classroom = Classroom(backend, clock=clock)
+    started = classroom.start()
+    for pupil in students(40, "nat"):
+        assert classroom.join(started.code, pupil, "198.51.100.1").ok
+    guesses = "join:" + hashlib.sha256(b"198.51.100.1").hexdigest()[:32]
+    assert backend.hits(guesses, rooms.JOIN_WINDOW, clock()) == 0
+    assert classroom.join("ZZZZZZZZ", "z" * 22, "198.51.100.1").status == store.UNKNOWN
+    assert backend.hits(guesses, rooms.JOIN_WINDOW, clock()) == backend.hits(guesses, rooms.JOIN_WINDOW, clock()) == 1
+
+
 def test_starting_rooms_is_rate_limited_per_client(backend, clock):
     """Test that one client may start 5 rooms in 10 minutes, not a sixth; another client may."""
     classroom = Classroom(backend, clock=clock)
