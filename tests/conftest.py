@@ -34,7 +34,15 @@ def pytest_configure(config):
     """In the random profile, choose this run's seed (unless --hypothesis-seed gives one) and hand it to hypothesis'
     own plugin, which reads the option right after this hook."""
     if PROFILE == "ci" and config.getoption("hypothesis_seed", None) is None:
-        config.option.hypothesis_seed = str(secrets.randbits(32))
+        worker = getattr(config, "workerinput", None)  # a pytest-xdist worker runs with its controller's seed
+        config.option.hypothesis_seed = worker["hypothesis_seed"] if worker else str(secrets.randbits(32))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist, in the controller: hand this run's seed to each worker (else each would draw its own, and the
+    printed seed would not replay what the workers ran)."""
+    node.workerinput["hypothesis_seed"] = node.config.getoption("hypothesis_seed", None)
 
 
 def _seed_line(config) -> str:

@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # The app's pages and the stage's frame are all one site, so site isolation protects nothing here; without it
+    # Chromium starts fewer processes, and a page opens for about a tenth less CPU on the 2-core runner.
+    "--disable-site-isolation-trials",
 ]
 HEALTH_TIMEOUT_S = 60.0
 

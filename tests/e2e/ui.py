@@ -21,6 +21,10 @@ VIEWPORT = {"width": 1400, "height": 1000}  # a laptop screen
 PROJECTOR = {"width": 1280, "height": 720}
 DEFAULT_TIMEOUT_MS = 30_000  # a cold first run builds the data; a shared 2-core runner is slow
 STAGE_IFRAME = ".st-key-player iframe"
+# How often a wait checks its condition in the page. Playwright's default checks on every animation frame, which
+# keeps the page drawing 60 frames a second for as long as a test waits: on the 2-core runner that was a good part
+# of the browser's CPU across the suite (and slowed the app under test); 50 ms adds at most that to a wait.
+POLL_MS = 50
 
 # A run is over when the app is connected, the script is not running and no element still shows its skeleton.
 _IDLE_JS = """() => {
@@ -41,7 +45,7 @@ def _wait(page: Page, condition_js: str, what: str, timeout: float) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        page.wait_for_function(condition_js, timeout=timeout)
+        page.wait_for_function(condition_js, timeout=timeout, polling=POLL_MS)
     except PlaywrightTimeout:
         raise AssertionError(
             f"timed out after {timeout / 1000:.0f} s waiting for {what}: {page.evaluate(_STATE_JS)}"
