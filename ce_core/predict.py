@@ -47,7 +47,7 @@ REGION_TIE = 0.005
 LOSS_TIE = 0.01
 # A point whose p_y is within this of the largest other p_k sits on a boundary: which side it ends on is chance.
 MARGIN_TIE = 0.02
-REGION_RESOLUTION = 100  # cells per axis, as the stage's plane (ce_app.state.GRID_RESOLUTION)
+REGION_RESOLUTION = 100  # cells per axis of the grid a region's share is counted on (finer than the stage's 80)
 MAX_LOOKAHEAD = 2000  # steps one question may run ahead: a short Play, a few milliseconds per hundred steps
 
 # Why a question was not asked (Skip.reason).
