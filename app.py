@@ -9,8 +9,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from ce_app import page_frame, player, streamlit_internals
+from ce_app import blas, page_frame, player, streamlit_internals
 
+blas.use_one_thread()  # many small products from many sessions: one BLAS thread costs half the CPU (ce_app/blas.py)
 streamlit_internals.guard_json_widget_values()  # before any run reads a browser's value: bad JSON never wedges a session
 
 st.set_page_config(

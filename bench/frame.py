@@ -27,7 +27,7 @@ import numpy as np
 
 import ce_core
 from bench.core import cpu_model
-from ce_app import frame_codec, stage, state
+from ce_app import blas, frame_codec, stage, state
 from ce_app.settings import Settings
 
 BUDGET_MS_PER_FRAME = 3.0
@@ -63,9 +63,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer chunks")
     args = parser.parse_args()
     chunks = 8 if args.quick else 30
-    print(
-        f"machine: {cpu_model()}, {os.cpu_count()} cores; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}"
-    )
+    blas.use_one_thread()  # as the server does (app.py)
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores; BLAS: {blas.blas_threads()}")
 
     budget = Settings(dataset="spiral", K=4, n=500, test=0.2, layers=1, width=32, batch=32, spf=5, fps=10)
     frames = stage.frames_per_chunk(budget.fps)
