@@ -101,6 +101,8 @@ SCROLLING_FORMULAS_JS = """<script>
     };
     new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
     addEventListener('resize', soon);
+    // KaTeX's fonts arriving widen a formula that is already on the page, with no change to the DOM.
+    document.fonts.addEventListener('loadingdone', soon);
     mark();
 })();
 </script>"""

@@ -8,6 +8,8 @@ its legends wrap, its table is split into tables that fit, every column shown); 
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from ce_app import lessons
@@ -102,9 +104,14 @@ def _touch(browser, viewport):
     return browser.new_context(viewport=viewport, has_touch=True, is_mobile=True)
 
 
-def _nothing_cut(page, where: str) -> None:
+def _nothing_cut(page, where: str, settle_s: float = 5.0) -> None:
+    """Nothing runs off the screen or is cut, once the page has settled: some of it is done a frame or more after
+    the run (the page marks a formula that scrolls as focusable when it is drawn or its fonts arrive), so the
+    check is repeated for up to ``settle_s`` before what it finds is a failure."""
     ui.wait_idle(page)
-    problems = page.evaluate(_CUT_JS)
+    deadline = time.monotonic() + settle_s
+    while (problems := page.evaluate(_CUT_JS)) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     assert not problems, f"{where}:\n" + "\n".join(problems)
 
 
