@@ -26,8 +26,6 @@ __all__ = [
     "RunCurves",
     "SlicePath",
     "SliceView",
-    "batch_contributions",
-    "batch_matrix",
     "display_surface",
     "figure",
     "html_charts",

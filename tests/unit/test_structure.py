@@ -1,9 +1,10 @@
 """The packages' imports go one way: no module of ce_app or ce_core imports itself back through others, and
-ce_core (the math) never imports Streamlit, Plotly or the app."""
+ce_core (the math) never imports Streamlit, Plotly or the app; and every name a package exports exists."""
 
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,14 @@ def test_ce_core_imports_neither_streamlit_nor_plotly_nor_the_app():
         names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         names |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and not node.level}
         assert not {name.split(".")[0] for name in names} & {"streamlit", "plotly", "ce_app"}, path
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_every_exported_name_exists(package):
+    """Test that each name in the ``__all__`` of every package (and subpackage) is defined there: a stale entry
+    makes ``from package import *`` fail."""
+    missing = []
+    for init in sorted((ROOT / package).rglob("__init__.py")):
+        module = importlib.import_module(module_name(init))
+        missing += [f"{module.__name__}.{name}" for name in getattr(module, "__all__", ()) if not hasattr(module, name)]
+    assert not missing, f"exported but not defined: {missing}"
