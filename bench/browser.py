@@ -55,22 +55,32 @@ TFP_STEPS_PER_EPOCH = 250 / 8
 BUDGETS = {"cold_s": page_load.BUDGETS["fresh_s"], "warm_s": page_load.BUDGETS["warm_s"], "click_median_ms": 100.0, "click_p90_ms": 200.0, "updates_per_s": 28.0,
            "p95_gap_ms": 80.0, "kib_per_frame": 8.0}  # fmt: skip
 
-# Inside the stage: click Step, resolve ms until the step metric shows `expected` on a painted frame.
-_TIMED_STEP_JS = """async ([expected, timeoutMs]) => {
+# Inside the stage: click `click`, resolve the ms until what `until` names is on a painted frame (null after
+# timeoutMs). until: "step", the step metric shows `expected`; "question", a new question's first answer has the
+# focus (predict mode); "answer", the step metric shows `expected` and a reveal is shown.
+_TIMED_CLICK_JS = """async ([click, until, expected, timeoutMs]) => {
     const value = document.querySelector('[data-metric="step"] .value');
-    const button = document.querySelector('#toolbar button[data-key="step"]');
+    const reveal = document.querySelector('#predict .reveal');
+    const shown = {
+        step: () => value.textContent === expected,
+        question: () => !!document.activeElement && !!document.activeElement.closest('#predict .choices'),
+        answer: () => value.textContent === expected && !!reveal.textContent,
+    }[until];
     return await new Promise((resolve) => {
         const t0 = performance.now();
         let done = false;
         const finish = (ms) => { if (!done) { done = true; observer.disconnect(); resolve(ms); } };
         const observer = new MutationObserver(() => {
-            if (value.textContent === expected) requestAnimationFrame(() => finish(performance.now() - t0));
+            if (shown()) requestAnimationFrame(() => finish(performance.now() - t0));
         });
-        observer.observe(value, {childList: true, characterData: true, subtree: true});
+        for (const el of [value, document.getElementById('predict')].filter(Boolean))
+            observer.observe(el, {childList: true, characterData: true, subtree: true, attributes: true});
         setTimeout(() => finish(null), timeoutMs);
-        button.click();
+        document.querySelector(click).click();
     });
 }"""
+STEP_BUTTON = '#toolbar button[data-key="step"]'
+FIRST_ANSWER = "#predict .choices button"
 
 # Inside the stage: note every painted frame whose step changed, and whether the metric showed that step.
 _RECORD_JS = """() => {
@@ -93,43 +103,6 @@ _STOP_JS = """() => { const r = window.__ceRec; r.stop = true;
             stats: window.cePlayer.stats}; }"""
 
 
-# Inside the stage in predict mode: click Step, resolve ms until a new question's first answer has the focus.
-_TIMED_QUESTION_JS = """async ([timeoutMs]) => {
-    const panel = document.getElementById('predict');
-    const button = document.querySelector('#toolbar button[data-key="step"]');
-    return await new Promise((resolve) => {
-        const t0 = performance.now();
-        let done = false;
-        const finish = (ms) => { if (!done) { done = true; observer.disconnect(); resolve(ms); } };
-        const observer = new MutationObserver(() => {
-            if (document.activeElement && document.activeElement.closest('#predict .choices'))
-                requestAnimationFrame(() => finish(performance.now() - t0));
-        });
-        observer.observe(panel, {childList: true, subtree: true, attributes: true});
-        setTimeout(() => finish(null), timeoutMs);
-        button.click();
-    });
-}"""
-
-# Inside the stage: click the question's first answer, resolve ms until the step `expected` and a reveal are shown.
-_TIMED_ANSWER_JS = """async ([expected, timeoutMs]) => {
-    const value = document.querySelector('[data-metric="step"] .value');
-    const reveal = document.querySelector('#predict .reveal');
-    return await new Promise((resolve) => {
-        const t0 = performance.now();
-        let done = false;
-        const finish = (ms) => { if (!done) { done = true; observer.disconnect(); resolve(ms); } };
-        const observer = new MutationObserver(() => {
-            if (value.textContent === expected && reveal.textContent)
-                requestAnimationFrame(() => finish(performance.now() - t0));
-        });
-        for (const el of [value, reveal]) observer.observe(el, {childList: true, characterData: true, subtree: true});
-        setTimeout(() => finish(null), timeoutMs);
-        document.querySelector('#predict .choices button').click();
-    });
-}"""
-
-
 def machine() -> str:
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     return f"{cpu_model()}, {os.cpu_count()} cores, load average {load} (1/5/15 min)"
@@ -150,7 +123,7 @@ def measure_clicks(browser, url: str, clicks: int, link: str = LINK) -> list[flo
         shown = []
         for i in range(clicks + 1):  # the first click is a warm-up (the batch view appears after it)
             expected = f"{i + 1:,}"
-            ms = frame.evaluate(_TIMED_STEP_JS, [expected, 10_000])
+            ms = frame.evaluate(_TIMED_CLICK_JS, [STEP_BUTTON, "step", expected, 10_000])
             if ms is None:
                 raise RuntimeError(f"the step did not show {expected} within 10 s")
             shown.append(ms)
@@ -171,9 +144,9 @@ def measure_predict(browser, url: str, clicks: int) -> tuple[list[float], list[f
         frame = ui.stage_frame(page)
         asked, answered = [], []
         for i in range(clicks + 1):  # the first question is a warm-up
-            ms_question = frame.evaluate(_TIMED_QUESTION_JS, [10_000])
+            ms_question = frame.evaluate(_TIMED_CLICK_JS, [STEP_BUTTON, "question", "", 10_000])
             ui.wait_idle(page)
-            ms_answer = frame.evaluate(_TIMED_ANSWER_JS, [f"{i + 1:,}", 10_000])
+            ms_answer = frame.evaluate(_TIMED_CLICK_JS, [FIRST_ANSWER, "answer", f"{i + 1:,}", 10_000])
             if ms_question is None or ms_answer is None:
                 raise RuntimeError(f"question {i + 1}: no question or no reveal within 10 s")
             asked.append(ms_question)

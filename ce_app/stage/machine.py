@@ -25,7 +25,6 @@ import numpy as np
 import ce_core
 
 from .. import frame_codec, state
-from ..settings import Settings
 from ..state import Dataset
 from . import hints, prediction
 from .events import Event, parse_events
@@ -45,28 +44,18 @@ NO_POINTS = "No points yet: click on the plane to add points (Draw points), of a
 ONE_CLASS = "Only one class so far: pick another class above and click on the plane to add its points, then train."
 
 
-class Host(Protocol):
-    """The session as the stage sees it: read afresh at every use (an edit of the points replaces data and trainer)."""
+class Host(prediction.Host, Protocol):
+    """The session as the stage sees it: read afresh at every use (an edit of the points replaces data and trainer).
+    Predict mode's part (trainer, data, settings, trainer_version, selected, set_predict) is ``prediction.Host``."""
 
     @property
-    def trainer(self) -> ce_core.Trainer: ...
-    @property
-    def data(self) -> Dataset: ...
-    @property
-    def settings(self) -> Settings: ...
-    @property
     def data_version(self) -> int: ...
-    @property
-    def trainer_version(self) -> int: ...
-    @property
-    def selected(self) -> int: ...  # the selected point, a row of data
     @property
     def draw_mode(self) -> bool: ...
     @property
     def can_undo(self) -> bool: ...  # an edit of the drawn points can be taken back
 
     def select(self, index: int) -> None: ...
-    def set_predict(self, on: bool) -> None: ...
     def set_draw_mode(self, on: bool) -> None: ...
     def draw(self, x: float, y: float, k: int, remove: bool) -> None: ...
     def undo(self) -> None: ...

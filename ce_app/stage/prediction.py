@@ -46,7 +46,7 @@ DROPPED_POINT = "The question was about another point, so it was dropped. Press 
 
 
 class Host(Protocol):
-    """What predict mode reads of the session (the part of ``machine.Host`` it uses)."""
+    """What predict mode reads of the session (``machine.Host`` extends it with the rest of the stage's needs)."""
 
     @property
     def trainer(self) -> ce_core.Trainer: ...
@@ -57,7 +57,7 @@ class Host(Protocol):
     @property
     def trainer_version(self) -> int: ...
     @property
-    def selected(self) -> int: ...
+    def selected(self) -> int: ...  # the selected point, a row of data
 
     def set_predict(self, on: bool) -> None: ...
 
